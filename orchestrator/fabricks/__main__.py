@@ -1,0 +1,3 @@
+from fabricks.cli import main
+
+main()

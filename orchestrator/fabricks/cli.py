@@ -1,0 +1,289 @@
+"""The ``fabricks`` command line: parsing and rendering only.
+
+Every command resolves a :class:`~fabricks.resolve.BuildSpec`, runs the
+:mod:`~fabricks.pipeline`, and (for ``service run``) hands the result to the
+:mod:`~fabricks.host`. Expected failures (:class:`~fabricks.errors.FabricksError`)
+are rendered once, here, as a short paragraph; a traceback only with ``--verbose``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Annotated, Iterator, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from . import __version__, host, toolchain
+from .errors import FabricksError
+from .packs import Registry
+from .pipeline import BuildResult, build
+from .resolve import BuildSpec, Flags, resolve
+
+app = typer.Typer(help="Run existing web apps as WebAssembly components on any wasi:http host.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+service_app = typer.Typer(help="Build and serve apps.", no_args_is_help=True)
+packs_app = typer.Typer(help="Adapter packs.", no_args_is_help=True)
+app.add_typer(service_app, name="service")
+app.add_typer(packs_app, name="packs")
+
+console = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+STATE = {"verbose": False}
+
+PacksOpt = Annotated[Optional[list[Path]], typer.Option("--packs", help="Extra folder of packs (repeatable); also FABRICKS_PACKS_PATH.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Stream tool output; tracebacks on errors.")]
+
+
+class RichReporter:
+    """Renders pipeline phases as ``✓ phase  detail  0.4s`` lines, with a spinner meanwhile."""
+
+    def __init__(self, verbose: bool) -> None:
+        self.verbose = verbose
+
+    @contextlib.contextmanager
+    def phase(self, name: str, detail: str = "") -> Iterator[None]:
+        started = time.monotonic()
+        status = None if self.verbose else console.status(f"[bold]{name}[/] {escape(detail)}")
+        if status:
+            status.start()
+        elif self.verbose:
+            console.print(f"[bold cyan]→ {name}[/] {escape(detail)}")
+        try:
+            yield
+        except BaseException:
+            if status:
+                status.stop()
+            console.print(f"[red]✗ {name:<13}[/] {escape(detail)}")
+            raise
+        if status:
+            status.stop()
+        console.print(f"[green]✓[/] {name:<13} [dim]{escape(detail)}  {time.monotonic() - started:.1f}s[/]")
+
+    def output(self, line: str) -> None:
+        console.print(f"[dim]  │ {escape(line)}[/]")
+
+    def warning(self, message: str) -> None:
+        console.print(f"[yellow]warning:[/] {escape(message)}")
+
+
+def render_error(error: FabricksError) -> None:
+    location = f"{error.location}: " if error.location else ""
+    console.print(f"[bold red]error[/] ({error.phase}): {escape(location + error.message)}")
+    if error.hint:
+        console.print(f"  {escape(error.hint)}")
+    if error.output:
+        console.print("[dim]  last lines of the tool's output:[/]")
+        for line in error.output.splitlines():
+            console.print(f"[dim]  │ {escape(line)}[/]")
+
+
+def guarded(func):
+    """Run a command body inside the one error boundary."""
+    try:
+        return func()
+    except FabricksError as error:
+        if STATE["verbose"]:
+            console.print_exception()
+        render_error(error)
+        raise typer.Exit(1)
+    except KeyboardInterrupt:
+        console.print("interrupted")
+        raise typer.Exit(130)
+    except typer.Exit:
+        raise
+    except Exception as error:  # an unexpected bug: short message unless --verbose
+        if STATE["verbose"]:
+            console.print_exception()
+        else:
+            console.print(f"[bold red]internal error[/]: {type(error).__name__}: {escape(str(error))}\n"
+                          "  This is a bug in Fabricks; run again with --verbose for the traceback.")
+        raise typer.Exit(70)
+
+
+def resolve_and_show(path: Path, flags: Flags, packs: list[Path] | None) -> BuildSpec:
+    spec = resolve(path, Registry.discover(packs), flags)
+    origin = spec.origin
+    console.print(f"[bold]{escape(spec.name)}[/]: {spec.language} / {spec.framework} / "
+                  f"{escape(spec.app)}  [dim](pack {spec.pack.name})[/]")
+    if spec.guessed:
+        guessed = ", ".join(f"{k} from {v.removeprefix('detected (').rstrip(')')}"
+                            for k, v in origin.items() if v.startswith("detected"))
+        console.print(f"[yellow]guessed[/] {escape(guessed)}. To pin it, put this in "
+                      f"{escape(str(spec.app_dir / 'Fabrickfile'))}:")
+        console.print(escape(spec.pin_snippet()), markup=True)
+    return spec
+
+
+def do_build(spec: BuildSpec, verbose: bool, force: bool = False) -> BuildResult:
+    result = build(spec, RichReporter(verbose), verbose=verbose, force=force)
+    how = "unchanged, from cache" if result.cached else "built"
+    console.print(f"[green]{how}[/] in {result.seconds:.1f}s")
+    return result
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False) -> None:
+    if version:
+        out.print(f"fabricks {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+def adapt(
+    path: Annotated[Path, typer.Argument(help="The app's folder.")] = Path("."),
+    lang: Annotated[Optional[str], typer.Option("--lang", help="Language: python, nodejs, rust.")] = None,
+    framework: Annotated[Optional[str], typer.Option(help="Framework, e.g. flask, django, bottle, wsgi.")] = None,
+    app_ref: Annotated[Optional[str], typer.Option("--app", help="The app object, e.g. main:app.")] = None,
+    name: Annotated[Optional[str], typer.Option(help="Service name (default: [info] name or the folder).")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Where to write the .wasm component.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even when cached.")] = False,
+    packs: PacksOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Build the app in PATH into a wasi:http component and say where it is."""
+    STATE["verbose"] = verbose
+
+    def body() -> None:
+        spec = resolve_and_show(path, Flags(lang, framework, app_ref, name), packs)
+        result = do_build(spec, verbose, force)
+        target = output or spec.app_dir / ".fabricks" / f"{spec.name}.wasm"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".part")
+        shutil.copyfile(result.wasm, tmp)
+        tmp.replace(target)
+        size = target.stat().st_size / 1e6
+        out.print(f"component: {target} ({size:.1f} MB, exports {', '.join(spec.pack.exports)})")
+        out.print(f"precompiled for this wasmtime: {result.cwasm}")
+
+    guarded(body)
+
+
+def env_name(service: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "_", service).upper() + "_URL"
+
+
+@service_app.command("run")
+def service_run(
+    paths: Annotated[list[Path], typer.Argument(help="One or more app folders, served side by side.")],
+    port: Annotated[Optional[int], typer.Option(help="Port of the first service (default: [serve] port or 8080); the next get the following ports.")] = None,
+    fresh_instances: Annotated[bool, typer.Option("--fresh-instances", help="A new instance per request (no state kept between requests).")] = False,
+    env: Annotated[Optional[list[str]], typer.Option("--env", help="Grant an env var: NAME or NAME=value (repeatable).")] = None,
+    dirs: Annotated[Optional[list[str]], typer.Option("--dir", help="Grant a folder read-write: PATH or PATH::GUEST (repeatable).")] = None,
+    network: Annotated[Optional[str], typer.Option(help="Name a network: each service gets <NAME>_URL env vars for the others.")] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang")] = None,
+    framework: Annotated[Optional[str], typer.Option()] = None,
+    app_ref: Annotated[Optional[str], typer.Option("--app")] = None,
+    packs: PacksOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Build (cached) and serve apps with wasmtime serve on 127.0.0.1, until Ctrl-C."""
+    STATE["verbose"] = verbose
+
+    def body() -> None:
+        flags = Flags(lang, framework, app_ref, None, tuple(env or ()), (), tuple(dirs or ()))
+        results = [do_build(resolve_and_show(p, flags, packs), verbose) for p in paths]
+        first = port if port is not None else results[0].spec.serve["port"]
+        ports = [first + i for i in range(len(results))]
+        peers = {env_name(r.spec.name): f"http://127.0.0.1:{p}" for r, p in zip(results, ports)} if network else {}
+        lock = threading.Lock()
+        width = max(len(r.spec.name) for r in results)
+
+        def on_line(name: str, line: str) -> None:
+            with lock:
+                out.print(f"[cyan]{escape(name.ljust(width))}[/] | {escape(line)}", soft_wrap=True)
+
+        services = []
+        try:
+            for result, service_port in zip(results, ports):
+                import os as _os
+                environ = dict(_os.environ)
+                extra = {k: v for k, v in peers.items() if k != env_name(result.spec.name)}
+                environ.update(extra)
+                if extra:
+                    result.spec = _with_env(result.spec, tuple(extra))
+                reuse = 1 if fresh_instances else result.spec.serve["instance_reuse"]
+                options = host.ServeOptions(port=service_port, instance_reuse=reuse)
+                for note in host.grants(result, environ)[2]:
+                    console.print(f"[yellow]warning:[/] {escape(note)}")
+                service = host.Service(result, options, on_line, environ)
+                services.append(service)
+                service.start()
+                mode = "a fresh instance per request" if reuse == 1 else f"instances reused up to {reuse} requests"
+                console.print(f"[green]serving[/] [bold]{escape(result.spec.name)}[/] on {service.url}  [dim]({mode})[/]")
+            console.print("[dim]Ctrl-C to stop[/]")
+            while all(s.process and s.process.poll() is None for s in services):
+                time.sleep(0.2)
+            stopped = next(s for s in services if s.process and s.process.poll() is not None)
+            raise FabricksError(f"{stopped.name}: wasmtime serve exited with status {stopped.process.returncode}")
+        except KeyboardInterrupt:
+            console.print("stopping")
+        finally:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            for service in services:
+                service.stop()
+
+    guarded(body)
+
+
+def _with_env(spec: BuildSpec, names: tuple[str, ...]) -> BuildSpec:
+    from dataclasses import replace
+
+    from .fabrickfile import Capabilities
+
+    caps = spec.capabilities
+    return replace(spec, capabilities=Capabilities(caps.env + names, caps.read, caps.read_write))
+
+
+@packs_app.command("list")
+def packs_list(packs: PacksOpt = None) -> None:
+    """List the adapter packs found, with their languages and frameworks."""
+
+    def body() -> None:
+        table = Table("pack", "language", "frameworks", "folder", box=None)
+        for pack in Registry.discover(packs).packs:
+            table.add_row(pack.name, pack.language, ", ".join(pack.frameworks), str(pack.root))
+        out.print(table)
+
+    guarded(body)
+
+
+@app.command()
+def doctor(packs: PacksOpt = None) -> None:
+    """Check that every tool the host and the packs need is installed and runs."""
+
+    def body() -> None:
+        registry = Registry.discover(packs)
+        table = Table("tool", "needed by", "status", box=None)
+        failed = 0
+        seen = set()
+        for tool, owner in [(t, "host") for t in toolchain.HOST_TOOLS] + [
+                (t, p.name) for p in registry.packs for t in p.tools]:
+            if tool.name in seen:
+                continue
+            seen.add(tool.name)
+            try:
+                table.add_row(tool.name, owner, f"[green]{escape(toolchain.version(tool))}[/]")
+            except FabricksError as error:
+                failed += 1
+                table.add_row(tool.name, owner, f"[red]{escape(error.message)}[/]\n{escape(error.hint or '')}")
+        out.print(table)
+        out.print(f"python {sys.version.split()[0]} at {sys.executable}")
+        if failed:
+            raise typer.Exit(1)
+
+    guarded(body)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

