@@ -142,7 +142,7 @@ def main_callback(version: Annotated[bool, typer.Option("--version", help="Print
 def adapt(
     path: Annotated[Path, typer.Argument(help="The app's folder.")] = Path("."),
     lang: Annotated[Optional[str], typer.Option("--lang", help="Language: python, nodejs, rust.")] = None,
-    framework: Annotated[Optional[str], typer.Option(help="Framework, e.g. flask, django, bottle, wsgi.")] = None,
+    framework: Annotated[Optional[str], typer.Option(help="Framework (`fabricks packs list` shows them).")] = None,
     app_ref: Annotated[Optional[str], typer.Option("--app", help="The app object, e.g. main:app.")] = None,
     name: Annotated[Optional[str], typer.Option(help="Service name (default: [info] name or the folder).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Where to write the .wasm component.")] = None,

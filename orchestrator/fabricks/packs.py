@@ -115,7 +115,8 @@ def _require(data: dict, key: str, kind: type, path: Path, table: str) -> Any:
     value = data.get(key)
     if not isinstance(value, kind):
         expected = {str: "a string", list: "an array", dict: "a table"}[kind]
-        raise PackError(f"`{table}.{key}` must be {expected}", path=path,
+        where = f"[{key}]" if table == key else f"`{table}.{key}`"
+        raise PackError(f"{where} must be {expected}", path=path,
                         line=_toml.find_line(path, table, key),
                         hint="See docs/packs.md for the manifest format.")
     return value
@@ -148,15 +149,16 @@ def load_pack(root: Path) -> Pack:
                        bool(s.get("cache", False)), tuple(s.get("inputs", [])))
                   for s in data.get("steps", []))
     template = data.get("template", {})
-    build = _require(data, "build", dict, path, "build")
     frameworks = tuple(_require(pack, "frameworks", list, path, "pack"))
+    world = _require(pack, "world", str, path, "pack")
+    build = _require(data, "build", dict, path, "build")
     return Pack(
         name=name,
         root=root,
         language=_require(pack, "language", str, path, "pack"),
         frameworks=frameworks,
         summary=pack.get("summary", ""),
-        world=_require(pack, "world", str, path, "pack"),
+        world=world,
         exports=tuple(pack.get("exports", ["wasi:http/incoming-handler"])),
         app_pattern=app_pattern,
         app_example=app.get("example", ""),

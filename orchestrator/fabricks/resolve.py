@@ -146,9 +146,9 @@ def resolve(app_dir: Path, registry: Registry, flags: Flags = Flags()) -> BuildS
             where = f" in {ff.path}" if ff.path else ""
             raise FabrickfileError(
                 f"could not tell the {', '.join(missing)} of the app in {app_dir}{where}",
-                hint="Write a Fabrickfile with [from] source and a language table with framework and app "
-                     '(e.g. [python] framework = "flask", app = "main:app"), or pass --lang, --framework '
-                     "and --app. See docs/fabrickfile.md.")
+                hint="Write a Fabrickfile with [from] source and a language table with framework and app, "
+                     "or pass --lang, --framework and --app (`fabricks packs list` shows the frameworks). "
+                     "See docs/fabrickfile.md.")
         rel = guess.file.relative_to(app_dir)
         for key, value in (("language", guess.pack.language), ("framework", guess.framework), ("app", guess.app)):
             if key not in origin:

@@ -2,7 +2,7 @@
 
 Run by the python packs' ``dependencies`` step, on the host interpreter:
 
-    python stage_deps.py --requirements requirements.txt --target DIR [--fallback NAME ...]
+    python stage_deps.py [--requirements requirements.txt] --target DIR [--extra PKG ...] [--fallback NAME ...]
 
 Resolution happens once, for the host's own platform tags and CPython 3.14, so pip
 picks the versions a native install would pick. Each pinned distribution is then
@@ -11,7 +11,9 @@ can't be loaded by the component's interpreter; instead of letting pip backtrack
 silently to an old pure-Python release (pydantic 2 -> 1), it is reported by name,
 with the requirement that pulled it in. Names given with ``--fallback`` are
 packages known to run without their C extension (MarkupSafe's speedups): their
-native wheel is installed and its extension files removed.
+native wheel is installed and its extension files removed. ``--extra`` adds
+packages the component needs whatever the app (``tzdata``: WASI has no
+/usr/share/zoneinfo, so zoneinfo reads the IANA database from that package).
 
 Errors are printed as ``fabricks-error:`` / ``fabricks-hint:`` lines (the pipeline's
 protocol for tool output) and the exit status is 3.
@@ -50,7 +52,7 @@ def fail(message: str, hint: str, output: str = "") -> None:
     sys.exit(3)
 
 
-def resolve(requirements: Path) -> list[dict]:
+def resolve(requirements: Path | None, extra: list[str]) -> list[dict]:
     """Resolve the requirements as a CPython 3.14 install on this host would.
 
     Returns pip's installation report entries (``pip install --report`` format).
@@ -61,13 +63,13 @@ def resolve(requirements: Path) -> list[dict]:
             "install", "--dry-run", "--ignore-installed", "--quiet",
             "--target", str(Path(tmp) / "never"), "--report", str(report),
             "--python-version", PYTHON_VERSION, "--implementation", "cp",
-            "--only-binary=:all:", "-r", str(requirements),
+            "--only-binary=:all:", *(["-r", str(requirements)] if requirements else []), *extra,
         )
         if proc.returncode != 0:
             missing = re.search(r"No matching distribution found for (\S+)", proc.stderr)
             if missing:
                 fail(
-                    f"{requirements.name}: no wheel of {missing.group(1)} exists for CPython "
+                    f"{requirements.name if requirements else 'requirements'}: no wheel of {missing.group(1)} exists for CPython "
                     f"{PYTHON_VERSION}.",
                     "Fabricks installs wheels only (the component's interpreter can't run build "
                     "scripts); pin a version that publishes a wheel, or a pure-Python alternative.",
@@ -116,15 +118,16 @@ def strip_native(target: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requirements", type=Path, required=True)
+    parser.add_argument("--requirements", type=lambda v: Path(v) if v else None, default=None)
     parser.add_argument("--target", type=Path, required=True)
+    parser.add_argument("--extra", action="append", default=[], help="a package to install whatever the app")
     parser.add_argument("--fallback", action="append", default=[],
                         help="a project that runs without its C extension")
     args = parser.parse_args(argv)
     args.target.mkdir(parents=True, exist_ok=True)
     fallback = {canonical(n) for n in args.fallback}
 
-    items = resolve(args.requirements)
+    items = resolve(args.requirements, args.extra)
     pure, native = [], []
     for item in items:
         name, version = item["metadata"]["name"], item["metadata"]["version"]
@@ -169,7 +172,7 @@ def main(argv: list[str] | None = None) -> None:
 
     if unusable:
         fail(
-            f"{args.requirements}: {'; '.join(unusable)}: "
+            f"{args.requirements or 'requirements'}: {'; '.join(unusable)}: "
             f"only native wheels exist "
             f"(compiled for this machine's CPU), which the component's CPython "
             f"{PYTHON_VERSION} for wasm32-wasi cannot load.",

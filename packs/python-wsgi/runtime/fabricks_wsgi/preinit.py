@@ -143,10 +143,32 @@ def refuse_bind(self, address):
     )
 
 
+# Standard-library modules never imported by ``":stdlib"``: tools, GUIs, tests, and
+# modules that start processes or threads on import or need what WASI lacks.
+STDLIB_SKIP = frozenset({
+    "antigravity", "this", "idlelib", "tkinter", "turtle", "turtledemo", "test", "unittest", "lib2to3",
+    "ensurepip", "venv", "pydoc", "pydoc_data", "curses", "dbm", "multiprocessing", "msvcrt", "winreg",
+    "winsound", "nt", "_winapi", "_msi", "msilib", "ctypes", "readline", "pty", "tty", "termios",
+    "webbrowser", "__phello__", "xxsubtype", "_pyrepl", "sqlite3.dump", "concurrent.futures.process",
+    "asyncio", "ssl", "_ssl", "crypt", "nis", "ossaudiodev", "spwd", "sndhdr", "audioop", "cgi", "cgitb",
+})
+
+
+def expand(modules: list[str]) -> list[str]:
+    """``":stdlib"`` stands for every standard-library module but STDLIB_SKIP."""
+    out = []
+    for name in modules:
+        if name == ":stdlib":
+            out += sorted(n for n in sys.stdlib_module_names if n not in STDLIB_SKIP and not n.startswith("_"))
+        else:
+            out.append(name)
+    return out
+
+
 def preload(modules: list[str], report: Report) -> int:
     """Import ``modules``; ``"pkg.*"`` imports the package and all its submodules."""
     count = 0
-    for name in modules:
+    for name in expand(modules):
         recursive = name.endswith(".*")
         name = name.removesuffix(".*")
         try:
@@ -156,6 +178,8 @@ def preload(modules: list[str], report: Report) -> int:
             continue
         if recursive and hasattr(module, "__path__"):
             for info in pkgutil.walk_packages(module.__path__, name + ".", onerror=lambda _: None):
+                if info.name in STDLIB_SKIP or ".test" in info.name:
+                    continue
                 try:
                     importlib.import_module(info.name)
                     count += 1

@@ -1,0 +1,164 @@
+"""The differential harness: the same requests to an app served natively and as a component.
+
+Reusable by every pack: a :class:`NativeServer` runs any command that serves the
+app on a port (gunicorn, uvicorn, node, a Rust binary); a :class:`ComponentServer`
+builds the app through the real pipeline and serves it with the real host
+(wasmtime serve). :func:`assert_same` compares status, the headers that matter
+and the body.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from fabricks.host import ServeOptions, Service
+from fabricks.packs import Registry
+from fabricks.pipeline import BuildResult, build
+from fabricks.resolve import Flags, resolve
+
+# Headers that differ between any two servers, whatever the app does.
+SERVER_HEADERS = frozenset({"date", "server", "connection", "keep-alive", "transfer-encoding"})
+TIMEOUT = 60
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen | None = None, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with status {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listened on port {port} within {timeout} s")
+
+
+class NativeServer:
+    """Runs ``argv`` (with ``{port}`` substituted) in ``cwd`` and waits for the port."""
+
+    def __init__(self, argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.argv = [a.replace("{port}", str(self.port)) for a in argv]
+        self.cwd, self.env = cwd, env
+        self.process: subprocess.Popen | None = None
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> "NativeServer":
+        env = {**os.environ, **(self.env or {})}
+        self.process = subprocess.Popen(self.argv, cwd=self.cwd, env=env, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for_port(self.port, self.process)
+        except Exception:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def gunicorn(app_dir: Path, app: str, env: dict[str, str] | None = None) -> NativeServer:
+    """The app under gunicorn (one sync worker), the WSGI baseline."""
+    return NativeServer([sys.executable, "-m", "gunicorn", "-w", "1", "-b", "127.0.0.1:{port}", app],
+                        cwd=app_dir, env=env)
+
+
+def build_app(app_dir: Path, flags: Flags = Flags()) -> BuildResult:
+    """Build through the real pipeline (cached per machine)."""
+    return build(resolve(app_dir, Registry.discover(), flags))
+
+
+class ComponentServer:
+    """A built component served by ``wasmtime serve`` on a free port."""
+
+    def __init__(self, result: BuildResult, env: dict[str, str] | None = None, instance_reuse: int = 1000) -> None:
+        self.port = free_port()
+        self.lines: list[str] = []
+        environ = {**os.environ, **(env or {})}
+        self.service = Service(result, ServeOptions(port=self.port, instance_reuse=instance_reuse),
+                               lambda name, line: self.lines.append(line), environ)
+        self.url = self.service.url
+
+    def __enter__(self) -> "ComponentServer":
+        self.service.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.service.stop()
+
+    @property
+    def log(self) -> str:
+        return "\n".join(self.lines)
+
+
+@dataclass
+class Req:
+    """One request of a differential test, and what to leave out of the comparison."""
+
+    method: str
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+    ignore_headers: frozenset[str] = frozenset()
+    compare_body: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def send(base: str, req: Req) -> requests.Response:
+    return requests.request(req.method, base + req.path, headers=req.headers, data=req.body,
+                            allow_redirects=False, timeout=TIMEOUT)
+
+
+def set_cookies(response: requests.Response) -> list[str]:
+    return list(response.raw.headers.getlist("Set-Cookie"))
+
+
+def comparable(response: requests.Response, req: Req) -> dict[str, Any]:
+    """The parts of a response that must match: status, headers (repeats kept), body."""
+    ignored = SERVER_HEADERS | {h.lower() for h in req.ignore_headers}
+    headers: dict[str, list[str]] = {}
+    for name, value in response.raw.headers.items():
+        name = name.lower()
+        if name not in ignored:
+            headers.setdefault(name, []).append(value)
+    return {"status": response.status_code, "headers": headers,
+            "body": response.content if req.compare_body else None}
+
+
+def assert_same(native: requests.Response, component: requests.Response, req: Req) -> None:
+    """Assert the component answered ``req`` as the native server did.
+
+    Content-Length is compared only when both sent one: a server may stream
+    (chunked) what the other sends with a length.
+    """
+    a, b = comparable(native, req), comparable(component, req)
+    if "content-length" not in a["headers"] or "content-length" not in b["headers"]:
+        a["headers"].pop("content-length", None)
+        b["headers"].pop("content-length", None)
+    assert b["status"] == a["status"], f"{req}: status {b['status']} != native {a['status']}"
+    assert b["headers"] == a["headers"], f"{req}: headers differ"
+    assert b["body"] == a["body"], f"{req}: body differs"

@@ -1,0 +1,178 @@
+"""Every example, built as a component and served by wasmtime, answers as it does under gunicorn.
+
+Examples are discovered by their Fabrickfile; each must have a request script
+below (a new example without one fails, rather than going untested).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .harness import ComponentServer, Req, assert_same, build_app, gunicorn, send, set_cookies
+
+pytestmark = pytest.mark.e2e
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+JSON = {"Content-Type": "application/json"}
+STATIC = frozenset({"etag", "last-modified"})
+
+SCRIPTS: dict[str, list[Req]] = {
+    "flask-hello": [
+        Req("GET", "/"),
+        Req("GET", "/users/1"),
+        Req("GET", "/users/42"),
+        Req("GET", "/users/abc"),
+        Req("HEAD", "/users/7"),
+        Req("GET", "/missing"),
+    ],
+    "flask-shop": [
+        Req("GET", "/"),
+        Req("GET", "/products?q=mug"),
+        Req("GET", "/products?q=zzz"),
+        Req("GET", "/products/2"),
+        Req("GET", "/products/99"),
+        Req("GET", "/account/"),
+        Req("GET", "/account/login"),
+        Req("POST", "/account/login", FORM, b"username=&password=x"),
+        Req("POST", "/account/login", FORM, b"username=alice&password=wrong"),
+        # The session cookie carries a signing timestamp: compared by presence below.
+        Req("POST", "/account/login", FORM, b"username=alice&password=hunter2", ignore_headers=frozenset({"set-cookie"})),
+        Req("GET", "/api/products"),
+        Req("POST", "/api/cart", JSON, b'{"items":[{"sku":"MUG-01","qty":2},{"sku":"STK-01"}],"coupon":"SAVE10"}'),
+        Req("POST", "/api/cart", JSON, b'{"items":[{"sku":"TEE-01","qty":6}]}'),
+        Req("POST", "/api/cart", JSON, b'{"items":[{"sku":"NOPE","qty":1}]}'),
+        Req("POST", "/api/cart", JSON, b'{"items": [}'),
+        Req("POST", "/api/cart", {"Content-Type": "text/plain"}, b"hi"),
+        Req("GET", "/api/cart"),
+        Req("GET", "/prefs/set?theme=light&currency=GBP"),
+        Req("GET", "/prefs", {"Cookie": "theme=dark; currency=GBP"}),
+        Req("GET", "/prefs"),
+        Req("GET", "/stream?n=50"),
+        Req("GET", "/stream?n=0"),
+        Req("POST", "/echo", {"Content-Type": "application/octet-stream"}, bytes(range(256)) * 5000),
+        Req("GET", "/big?size=1500000"),
+        Req("GET", "/headers?a=1&a=2&b=%20x", {"X-Request-Id": "abc", "User-Agent": "diff"}),
+        Req("GET", "/redirect"),
+        Req("GET", "/boom"),
+        Req("GET", "/"),
+        Req("GET", "/static/robots.txt", ignore_headers=STATIC),
+        Req("GET", "/static/missing.css"),
+        Req("HEAD", "/products/1"),
+    ],
+    "django-blog": [
+        Req("GET", "/"),
+        Req("GET", "/posts/1/"),
+        Req("GET", "/posts/99/"),
+        Req("GET", "/posts/1"),
+        Req("GET", "/posts/new/"),
+        Req("POST", "/posts/new/", FORM, b"title=&body=x"),
+        Req("POST", "/posts/new/", FORM, b"title=From+the+test&body=Written+through+the+ORM."),
+        Req("GET", "/posts/3/"),
+        Req("GET", "/api/posts/"),
+        Req("GET", "/api/posts/9/"),
+        Req("PUT", "/posts/new/"),
+        Req("POST", "/api/posts/"),
+        Req("GET", "/admin/"),
+        # CSRF token and cookie are random per response: status and page checked below.
+        Req("GET", "/admin/login/", ignore_headers=frozenset({"set-cookie", "expires"}), compare_body=False),
+        Req("GET", "/nope/"),
+        Req("HEAD", "/posts/2/"),
+    ],
+    "bottle-todo": [
+        Req("GET", "/"),
+        Req("GET", "/?show=done"),
+        Req("GET", "/hello/%3Cb%3E?greeting=Hi"),
+        Req("POST", "/add", {**FORM, "Host": "example.test"}, b"title=Buy+bread"),
+        Req("POST", "/add", FORM, b"title="),
+        Req("GET", "/api/todos?done=1"),
+        Req("POST", "/api/todos", JSON, '{"title": "Caf\u00e9"}'.encode()),
+        Req("POST", "/api/todos", JSON, b"{nope"),
+        Req("PUT", "/api/todos"),
+        Req("PATCH", "/api/todos/1", JSON, b'{"done": true}'),
+        Req("DELETE", "/api/todos/2"),
+        Req("GET", "/api/todos/2"),
+        Req("GET", "/api/todos"),
+        Req("GET", "/prefs/set?sort=oldest&view=full"),
+        Req("GET", "/prefs", {"Cookie": "sort=za; view=grid"}),
+        Req("GET", "/unknown"),
+    ],
+}
+
+
+def example_dirs() -> list[str]:
+    return sorted(p.parent.name for p in EXAMPLES.glob("*/Fabrickfile"))
+
+
+def prepare(example: str, tmp_path: Path) -> tuple[Path, Path]:
+    """Two copies of the example, one per server, each with its own state (e.g. a migrated SQLite)."""
+    copies = []
+    for side in ("native", "component"):
+        target = tmp_path / side / example
+        shutil.copytree(EXAMPLES / example, target, ignore=shutil.ignore_patterns("__pycache__", ".fabricks"))
+        if (target / "manage.py").exists():
+            subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=target, check=True)
+        copies.append(target)
+    return copies[0], copies[1]
+
+
+@pytest.mark.parametrize("example", example_dirs())
+def test_example_matches_native(example: str, tmp_path: Path) -> None:
+    assert example in SCRIPTS, f"examples/{example} has no request script in {__file__}"
+    native_dir, component_dir = prepare(example, tmp_path)
+    result = build_app(component_dir)
+    app = result.spec.app
+    with gunicorn(native_dir, app) as native, ComponentServer(result) as component:
+        for req in SCRIPTS[example]:
+            expected, actual = send(native.url, req), send(component.url, req)
+            assert_same(expected, actual, req)
+            if "set-cookie" in req.ignore_headers:
+                assert len(set_cookies(actual)) == len(set_cookies(expected)), f"{req}: Set-Cookie count"
+        assert component.service.process.poll() is None, component.log
+
+
+def test_flask_session_survives_between_requests(tmp_path: Path) -> None:
+    """Login sets a signed session cookie; the next request, on a reused instance, reads it."""
+    _, app_dir = prepare("flask-shop", tmp_path)
+    with ComponentServer(build_app(app_dir)) as component:
+        import requests
+
+        session = requests.Session()
+        login = session.post(component.url + "/account/login", data={"username": "alice", "password": "hunter2"},
+                             allow_redirects=False, timeout=30)
+        assert login.status_code == 302 and "session" in session.cookies
+        account = session.get(component.url + "/account/", timeout=30)
+        assert account.status_code == 200 and "Signed in as <strong>alice</strong>" in account.text
+
+
+def test_django_orm_writes_reach_the_granted_folder(tmp_path: Path) -> None:
+    """A post created through the component lands in data/db.sqlite3 on the host."""
+    _, app_dir = prepare("django-blog", tmp_path)
+    with ComponentServer(build_app(app_dir)) as component:
+        created = send(component.url, Req("POST", "/posts/new/", FORM, b"title=Persisted&body=yes"))
+        assert created.status_code == 302, created.text
+    import sqlite3
+
+    with sqlite3.connect(app_dir / "data" / "db.sqlite3") as db:
+        titles = [row[0] for row in db.execute("select title from blog_post")]
+    assert "Persisted" in titles
+
+
+def test_django_admin_login_page_renders(tmp_path: Path) -> None:
+    _, app_dir = prepare("django-blog", tmp_path)
+    with ComponentServer(build_app(app_dir)) as component:
+        page = send(component.url, Req("GET", "/admin/login/"))
+    assert page.status_code == 200
+    assert 'name="csrfmiddlewaretoken"' in page.text and "Django administration" in page.text
+    assert any(c.startswith("csrftoken=") for c in set_cookies(page))
+
+
+def test_json_body_of_example_is_json(tmp_path: Path) -> None:
+    with ComponentServer(build_app(EXAMPLES / "flask-hello")) as component:
+        response = send(component.url, Req("GET", "/users/1"))
+    assert json.loads(response.content) == {"id": 1, "name": "User 1"}
