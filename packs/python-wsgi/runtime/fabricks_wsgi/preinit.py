@@ -5,7 +5,7 @@ instance of the component starts from that snapshot. This module does what must
 happen before the snapshot:
 
 1. import the app, with top-level ``app.run()``-style server calls made inert
-   (the host owns the accept loop) and binding a socket refused;
+   (the host owns the accept loop) and listening sockets harmless;
 2. record what the import baked in that should not be: environment variables
    read while unset, random bytes drawn (secret keys);
 3. import the modules that would otherwise be imported lazily, first at
@@ -135,12 +135,41 @@ def neutralize(targets: list[str], report: Report) -> list[tuple[object, str, ob
     return saved
 
 
-def refuse_bind(self, address):
-    raise OSError(
-        f"binding a socket to {address!r} is not possible inside a WebAssembly component: the host owns "
-        "the accept loop and calls the app per request. Remove the server start-up from the module's top "
-        "level (or guard it with `if __name__ == \"__main__\":`)."
-    )
+NO_SOCKETS = ("inside a WebAssembly component the host owns the accept loop and calls the app per "
+              "request. Remove the server start-up from the module's top level, or guard it with "
+              "`if __name__ == \"__main__\":`.")
+
+
+class SocketGuard:
+    """While the app is imported, listening sockets are inert: ``bind``/``listen`` do
+    nothing (with a warning), ``accept`` fails loudly instead of waiting forever."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.saved = {}
+
+    def __enter__(self) -> "SocketGuard":
+        report = self.report
+
+        def bind(sock, address):
+            file, line = report.app_frame()
+            report.warn(f"the app binds a socket to {address!r} at import time; nothing listens there",
+                        NO_SOCKETS, file, line)
+
+        def listen(sock, *args):
+            return None
+
+        def accept(sock):
+            raise OSError(f"accept() on a listening socket would wait forever: {NO_SOCKETS}")
+
+        for name, func in (("bind", bind), ("listen", listen), ("accept", accept)):
+            self.saved[name] = getattr(socket.socket, name)
+            setattr(socket.socket, name, func)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for name, func in self.saved.items():
+            setattr(socket.socket, name, func)
 
 
 # Standard-library modules never imported by ``":stdlib"``: tools, GUIs, tests, and
@@ -263,11 +292,10 @@ def initialize(config_path: str):
 
     os.environ = RecordingEnviron(original_environ, on_missing)
     os.urandom = random._urandom = recording_urandom
-    original_bind = socket.socket.bind
-    socket.socket.bind = refuse_bind
     saved = neutralize(config.get("neutralize", []), report)
     try:
-        app = load_app(config["app"])
+        with SocketGuard(report):
+            app = load_app(config["app"])
     except AppLoadError as error:
         report.fail(error.message, error.hint, error.filename, error.lineno)
         raise SystemExit(1)
@@ -283,7 +311,6 @@ def initialize(config_path: str):
         raise SystemExit(1)
     finally:
         os.environ, os.urandom, random._urandom = original_environ, original_urandom, original_urandom
-        socket.socket.bind = original_bind
         for owner, name, original in saved:
             setattr(owner, name, original)
 

@@ -1,0 +1,32 @@
+# Set-up lives here: `make demo` and `make test` work on a fresh machine with python3 (>= 3.10).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: setup demo test unit bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/fabricks doctor
+	touch $@
+
+# Build examples/flask-hello into a component and serve it on http://127.0.0.1:8080 (Ctrl-C stops).
+demo: setup
+	$(BIN)/fabricks service run examples/flask-hello --port 8080
+
+# Unit tests, then end-to-end tests that build and serve real components.
+test: setup
+	$(BIN)/pytest
+
+unit: setup
+	$(BIN)/pytest tests/unit
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .fabricks examples/*/.fabricks

@@ -1,0 +1,1 @@
+"""A tiny demo shop split into blueprints."""

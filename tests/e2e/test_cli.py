@@ -1,0 +1,141 @@
+"""The CLI as a user meets it: clear errors with non-zero exits, warnings, `service run` and Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from .harness import free_port, wait_for_port
+
+pytestmark = pytest.mark.e2e
+APPS = Path(__file__).resolve().parents[1] / "apps"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def fabricks(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "fabricks", *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "200", **(env or {})}, timeout=900)
+
+
+def assert_clean_failure(proc: subprocess.CompletedProcess[str], *expected: str) -> str:
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output
+    assert "Traceback" not in output, output
+    for text in expected:
+        assert text in output, output
+    return output
+
+
+def assert_nothing_half_written(app_dir: Path) -> None:
+    tmp = Path(os.environ["FABRICKS_CACHE_DIR"]) / "tmp"
+    assert not tmp.exists() or not any(tmp.iterdir()), list(tmp.iterdir())
+    assert not (app_dir / ".fabricks").exists()
+
+
+def copy_app(name: str, tmp_path: Path) -> Path:
+    import shutil
+
+    target = tmp_path / name
+    shutil.copytree(APPS / name, target)
+    return target
+
+
+def test_missing_app_key(tmp_path):
+    (tmp_path / "Fabrickfile").write_text('[from]\nsource = "python"\n[python]\nframework = "flask"\n')
+    (tmp_path / "main.py").write_text("print('hi')\n")
+    assert_clean_failure(fabricks("adapt", str(tmp_path)), "could not tell the app", "Fabrickfile")
+
+
+def test_unknown_framework(tmp_path):
+    (tmp_path / "Fabrickfile").write_text('[python]\nframework = "flsk"\napp = "main:app"\n')
+    output = assert_clean_failure(fabricks("adapt", str(tmp_path)), "unknown framework 'flsk'", "Fabrickfile:2")
+    assert "flask" in output
+
+
+def test_broken_toml_names_the_line(tmp_path):
+    (tmp_path / "Fabrickfile").write_text('[python]\nframework = "flask\n')
+    assert_clean_failure(fabricks("adapt", str(tmp_path)), "Fabrickfile:2", "invalid TOML")
+
+
+def test_app_attribute_not_found(tmp_path):
+    app_dir = copy_app("bad-attribute", tmp_path)
+    output = assert_clean_failure(fabricks("adapt", str(app_dir)), "attribute 'app' not found in main",
+                                  str(app_dir / "main.py"))
+    assert "application" in output  # the names it does define are suggested
+    assert_nothing_half_written(app_dir)
+
+
+def test_syntax_error_in_the_app(tmp_path):
+    app_dir = copy_app("syntax-error", tmp_path)
+    assert_clean_failure(fabricks("adapt", str(app_dir)), "syntax error", f"{app_dir / 'main.py'}:3")
+    assert_nothing_half_written(app_dir)
+
+
+def test_dependency_with_only_native_wheels(tmp_path):
+    app_dir = copy_app("native-dependency", tmp_path)
+    output = assert_clean_failure(fabricks("adapt", str(app_dir)), "pydantic_core", "only native wheels")
+    assert "required by pydantic" in output or "<- pydantic" in output
+    assert_nothing_half_written(app_dir)
+
+
+def test_verbose_shows_the_traceback(tmp_path):
+    (tmp_path / "Fabrickfile").write_text('[python]\nframework = "flsk"\napp = "main:app"\n')
+    proc = fabricks("adapt", str(tmp_path), "--verbose")
+    assert proc.returncode == 1 and "Traceback" in proc.stderr
+
+
+def test_top_level_run_and_baked_values_warn_but_build(tmp_path):
+    app_dir = copy_app("top-level-run", tmp_path)
+    proc = fabricks("adapt", str(app_dir), "-o", str(tmp_path / "out.wasm"))
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert "Flask.run() at the top level of the app was skipped" in output
+    assert f"{app_dir / 'main.py'}:8: the app read the environment variable GREETING" in output
+    assert "drew random bytes" in output and f"{app_dir / 'main.py'}:7" in output
+    assert "FLASK_DEBUG" not in output  # Flask's own reads are not the app's business
+    assert (tmp_path / "out.wasm").read_bytes()[:4] == b"\0asm"
+
+
+def test_service_run_serves_and_stops_on_ctrl_c():
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "fabricks", "service", "run", str(EXAMPLES / "flask-hello"),
+                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "COLUMNS": "200"})
+    try:
+        wait_for_port(port, proc, timeout=600)
+        response = requests.get(f"http://127.0.0.1:{port}/users/1", timeout=30)
+        assert response.json() == {"id": 1, "name": "User 1"}
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        output, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, output
+    assert "serving flask-hello on http://127.0.0.1" in output
+    assert "Traceback" not in output
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/", timeout=5)
+
+
+def test_unchanged_app_is_not_rebuilt(tmp_path):
+    """The second build of an unchanged app comes from the cache (its speed is measured in bench/)."""
+    first = fabricks("adapt", str(EXAMPLES / "flask-hello"), "-o", str(tmp_path / "a.wasm"))
+    second = fabricks("adapt", str(EXAMPLES / "flask-hello"), "-o", str(tmp_path / "b.wasm"))
+    assert first.returncode == 0 and second.returncode == 0, second.stderr
+    assert "unchanged, from cache" in second.stderr and "componentize" not in second.stderr
+    assert (tmp_path / "a.wasm").read_bytes() == (tmp_path / "b.wasm").read_bytes()
+
+
+def test_doctor_and_packs_list():
+    doctor = fabricks("doctor")
+    assert doctor.returncode == 0 and "componentize-py 0.25.1" in doctor.stdout and "wasmtime 49" in doctor.stdout
+    listing = fabricks("packs", "list")
+    assert "python-wsgi" in listing.stdout

@@ -1,0 +1,120 @@
+"""The WSGI bridge through a real component and host, against gunicorn, under wsgiref.validate."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from .harness import ComponentServer, Req, assert_same, build_app, gunicorn, send, set_cookies
+
+pytestmark = pytest.mark.e2e
+APP = Path(__file__).resolve().parents[1] / "apps" / "wsgi-conformance"
+MB = 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def servers():
+    result = build_app(APP)
+    with gunicorn(APP, "app:application") as native, ComponentServer(result) as component:
+        yield native, component
+
+
+def both(servers, req: Req):
+    native, component = servers
+    expected, actual = send(native.url, req), send(component.url, req)
+    assert_same(expected, actual, req)
+    return actual
+
+
+def test_environ_matches_gunicorn(servers):
+    both(servers, Req("GET", "/environ?a=1&b=%20c&a=2"))
+    both(servers, Req("POST", "/environ/caf%C3%A9%2Fx", {"Content-Type": "text/plain", "X-Multi": "1"}, b"x"))
+
+
+def test_cookie_headers_are_joined_for_the_app(servers):
+    response = both(servers, Req("GET", "/environ", {"Cookie": "a=1; b=2"}))
+    assert response.json()["HTTP_COOKIE"] == "a=1; b=2"
+
+
+def test_request_body_over_1mb_arrives_whole(servers):
+    body = os.urandom(3 * MB + 17)
+    response = both(servers, Req("POST", "/echo", {"Content-Type": "application/octet-stream"}, body))
+    assert response.json() == {"length": len(body), "sha256": hashlib.sha256(body).hexdigest()}
+
+
+def test_chunked_request_body_arrives_whole(servers):
+    chunks = [os.urandom(100_000) for _ in range(15)]
+    expected = {"length": 1_500_000, "sha256": hashlib.sha256(b"".join(chunks)).hexdigest()}
+    for server in servers:
+        # A generator body is sent chunked, without Content-Length: the app reads to EOF.
+        response = requests.post(server.url + "/echo", data=iter(chunks), timeout=60)
+        assert response.json() == expected, server.url
+
+
+def test_readline_and_readlines(servers):
+    both(servers, Req("POST", "/lines", {"Content-Type": "text/plain"}, b"one\ntwo\nthree"))
+
+
+def test_response_body_over_1mb_arrives_whole(servers):
+    response = both(servers, Req("GET", "/big?size=5000001"))
+    assert len(response.content) == 5_000_001
+
+
+def test_several_set_cookie_headers_survive(servers):
+    response = both(servers, Req("GET", "/cookies"))
+    assert set_cookies(response) == ["a=1; Path=/", "b=2; HttpOnly", "c=3; SameSite=Lax"]
+
+
+def test_write_callable(servers):
+    assert both(servers, Req("GET", "/write")).content == b"written, then returned"
+
+
+def test_exc_info_error_page(servers):
+    assert both(servers, Req("GET", "/error-page")).status_code == 503
+
+
+def test_head_has_headers_and_no_body(servers):
+    response = both(servers, Req("HEAD", "/big?size=1000"))
+    assert response.headers["content-length"] == "1000" and response.content == b""
+
+
+def test_204_and_304_have_no_body(servers):
+    assert both(servers, Req("GET", "/no-content")).content == b""
+    assert both(servers, Req("GET", "/not-modified")).content == b""
+
+
+def test_exception_gives_500_and_the_next_request_is_served(servers):
+    _, component = servers
+    before = int(send(component.url, Req("GET", "/count")).text)
+    assert send(component.url, Req("GET", "/boom")).status_code == 500
+    assert send(component.url, Req("GET", "/count")).text == str(before + 2)  # same instance, state kept
+    assert "RuntimeError: boom" in component.log
+
+
+def test_response_streams_before_the_generator_finishes(servers):
+    _, component = servers
+    started = time.monotonic()
+    with requests.get(component.url + "/slow-stream", stream=True, timeout=30) as response:
+        chunks = response.iter_content(chunk_size=None)
+        first = next(chunks)
+        first_at = time.monotonic() - started
+        rest = b"".join(chunks)
+        done_at = time.monotonic() - started
+    assert first == b"first\n" and rest == b"second\n"
+    assert first_at < 1.0 < done_at, (first_at, done_at)
+
+
+def test_validator_saw_no_violation(servers):
+    _, component = servers
+    assert "AssertionError" not in component.log and "WSGIWarning" not in component.log, component.log
+
+
+def test_fresh_instance_per_request_resets_state():
+    with ComponentServer(build_app(APP), instance_reuse=1) as component:
+        counts = [send(component.url, Req("GET", "/count")).text for _ in range(3)]
+    assert counts == ["1", "1", "1"]
