@@ -153,20 +153,22 @@ def make_handler(app):
                 headers = fields.entries()
                 fields.__exit__(None, None, None)
                 body = RequestBody(request)
+                # Our own reference: middleware (wsgiref.validate) may replace environ["wsgi.input"].
+                wsgi_input = make_input(body.read_chunk, body.close)
                 environ = build_environ(
                     method=method,
                     scheme=scheme_name(request.scheme()),
                     authority=request.authority(),
                     path_with_query=request.path_with_query(),
                     headers=headers,
-                    body=make_input(body.read_chunk, body.close),
+                    body=wsgi_input,
                     script_name=os.environ.get("SCRIPT_NAME", ""),
                     errors=sys.stderr,
                 )
                 try:
                     ResponseCycle(transport, method).run(app, environ)
                 finally:
-                    environ["wsgi.input"].close()
+                    wsgi_input.close()
             except BaseException:
                 # An exception escaping handle() would trap and kill the instance.
                 traceback.print_exc()
