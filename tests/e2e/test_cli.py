@@ -130,7 +130,7 @@ def test_unchanged_app_is_not_rebuilt(tmp_path):
     first = fabricks("adapt", str(EXAMPLES / "flask-hello"), "-o", str(tmp_path / "a.wasm"))
     second = fabricks("adapt", str(EXAMPLES / "flask-hello"), "-o", str(tmp_path / "b.wasm"))
     assert first.returncode == 0 and second.returncode == 0, second.stderr
-    assert "unchanged, from cache" in second.stderr and "componentize" not in second.stderr
+    assert "unchanged, from cache" in second.stderr and "✓ componentize" not in second.stderr
     assert (tmp_path / "a.wasm").read_bytes() == (tmp_path / "b.wasm").read_bytes()
 
 
