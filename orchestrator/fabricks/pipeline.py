@@ -60,7 +60,8 @@ class QuietReporter:
 
 @dataclass
 class BuildResult:
-    """A finished build. ``mounts`` are ``(host folder, guest path)`` the component expects."""
+    """A finished build. ``mounts`` are ``(host folder, guest path)`` the component expects;
+    ``outputs`` the staging steps' folders by output name (e.g. ``deps``)."""
 
     spec: BuildSpec
     key: str
@@ -68,6 +69,7 @@ class BuildResult:
     wasm: Path
     cwasm: Path
     mounts: list[tuple[str, str]]
+    outputs: dict[str, Path] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     cached: bool = False
     seconds: float = 0.0
@@ -338,8 +340,8 @@ class Pipeline:
             for message in meta.get("warnings", []):
                 self.warn(message)
             return BuildResult(spec, key, final, final / "component.wasm", final / "component.cwasm",
-                               [tuple(m) for m in meta["mounts"]], self.warnings, cached=True,
-                               seconds=time.monotonic() - started)
+                               [tuple(m) for m in meta["mounts"]], {n: f for n, (f, _) in outputs.items()},
+                               self.warnings, cached=True, seconds=time.monotonic() - started)
 
         tmp = cache.tmp_dir(f"build-{spec.name}-")
         try:
@@ -373,7 +375,8 @@ class Pipeline:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         return BuildResult(spec, key, final, final / "component.wasm", final / "component.cwasm",
-                           [tuple(m) for m in mounts], self.warnings, seconds=time.monotonic() - started)
+                           [tuple(m) for m in mounts], {n: f for n, (f, _) in outputs.items()},
+                           self.warnings, seconds=time.monotonic() - started)
 
 
 def build(spec: BuildSpec, reporter: Reporter | None = None, *, verbose: bool = False,

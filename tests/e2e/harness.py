@@ -27,6 +27,9 @@ from fabricks.resolve import Flags, resolve
 
 # Headers that differ between any two servers, whatever the app does.
 SERVER_HEADERS = frozenset({"date", "server", "connection", "keep-alive", "transfer-encoding"})
+# Headers whose comma-separated values are a set: frameworks build them from Python sets,
+# whose order changes with each process's hash seed (Flask's and Django's Allow).
+UNORDERED_HEADERS = frozenset({"allow"})
 TIMEOUT = 60
 
 
@@ -79,10 +82,21 @@ class NativeServer:
                 self.process.kill()
 
 
-def gunicorn(app_dir: Path, app: str, env: dict[str, str] | None = None) -> NativeServer:
-    """The app under gunicorn (one sync worker), the WSGI baseline."""
+def same_dependencies(result: BuildResult | None) -> dict[str, str]:
+    """Environment that makes a native Python import the component's own dependency versions.
+
+    The dependencies staged for the component are pure Python, so the host's interpreter
+    can run them too: both sides then run the very same framework release.
+    """
+    deps = result.outputs.get("deps") if result else None
+    return {"PYTHONPATH": str(deps)} if deps else {}
+
+
+def gunicorn(app_dir: Path, app: str, env: dict[str, str] | None = None,
+             result: BuildResult | None = None) -> NativeServer:
+    """The app under gunicorn (one sync worker), the WSGI baseline, with ``result``'s dependencies."""
     return NativeServer([sys.executable, "-m", "gunicorn", "-w", "1", "-b", "127.0.0.1:{port}", app],
-                        cwd=app_dir, env=env)
+                        cwd=app_dir, env={**same_dependencies(result), **(env or {})})
 
 
 def build_app(app_dir: Path, flags: Flags = Flags()) -> BuildResult:
@@ -143,6 +157,8 @@ def comparable(response: requests.Response, req: Req) -> dict[str, Any]:
     headers: dict[str, list[str]] = {}
     for name, value in response.raw.headers.items():
         name = name.lower()
+        if name in UNORDERED_HEADERS:
+            value = ", ".join(sorted(v.strip() for v in value.split(",")))
         if name not in ignored:
             headers.setdefault(name, []).append(value)
     return {"status": response.status_code, "headers": headers,
@@ -160,5 +176,5 @@ def assert_same(native: requests.Response, component: requests.Response, req: Re
         a["headers"].pop("content-length", None)
         b["headers"].pop("content-length", None)
     assert b["status"] == a["status"], f"{req}: status {b['status']} != native {a['status']}"
-    assert b["headers"] == a["headers"], f"{req}: headers differ"
+    assert b["headers"] == a["headers"], f"{req}: headers differ:\n component {b['headers']}\n native    {a['headers']}"
     assert b["body"] == a["body"], f"{req}: body differs"

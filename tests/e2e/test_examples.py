@@ -7,6 +7,7 @@ below (a new example without one fails, rather than going untested).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -14,7 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from .harness import ComponentServer, Req, assert_same, build_app, gunicorn, send, set_cookies
+from fabricks.pipeline import BuildResult
+
+from .harness import (ComponentServer, Req, assert_same, build_app, gunicorn, same_dependencies, send,
+                      set_cookies)
 
 pytestmark = pytest.mark.e2e
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -109,25 +113,27 @@ def example_dirs() -> list[str]:
     return sorted(p.parent.name for p in EXAMPLES.glob("*/Fabrickfile"))
 
 
-def prepare(example: str, tmp_path: Path) -> tuple[Path, Path]:
-    """Two copies of the example, one per server, each with its own state (e.g. a migrated SQLite)."""
+def prepare(example: str, tmp_path: Path) -> tuple[Path, Path, BuildResult]:
+    """Two copies of the example, one per server, each with its own state (e.g. a migrated
+    SQLite), and the component built from one of them."""
     copies = []
     for side in ("native", "component"):
         target = tmp_path / side / example
         shutil.copytree(EXAMPLES / example, target, ignore=shutil.ignore_patterns("__pycache__", ".fabricks"))
-        if (target / "manage.py").exists():
-            subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=target, check=True)
         copies.append(target)
-    return copies[0], copies[1]
+    result = build_app(copies[1])
+    for target in copies:
+        if (target / "manage.py").exists():
+            subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=target,
+                           check=True, env={**os.environ, **same_dependencies(result)})
+    return copies[0], copies[1], result
 
 
 @pytest.mark.parametrize("example", example_dirs())
 def test_example_matches_native(example: str, tmp_path: Path) -> None:
     assert example in SCRIPTS, f"examples/{example} has no request script in {__file__}"
-    native_dir, component_dir = prepare(example, tmp_path)
-    result = build_app(component_dir)
-    app = result.spec.app
-    with gunicorn(native_dir, app) as native, ComponentServer(result) as component:
+    native_dir, _, result = prepare(example, tmp_path)
+    with gunicorn(native_dir, result.spec.app, result=result) as native, ComponentServer(result) as component:
         for req in SCRIPTS[example]:
             expected, actual = send(native.url, req), send(component.url, req)
             assert_same(expected, actual, req)
@@ -138,8 +144,8 @@ def test_example_matches_native(example: str, tmp_path: Path) -> None:
 
 def test_flask_session_survives_between_requests(tmp_path: Path) -> None:
     """Login sets a signed session cookie; the next request, on a reused instance, reads it."""
-    _, app_dir = prepare("flask-shop", tmp_path)
-    with ComponentServer(build_app(app_dir)) as component:
+    _, _, result = prepare("flask-shop", tmp_path)
+    with ComponentServer(result) as component:
         import requests
 
         session = requests.Session()
@@ -152,8 +158,8 @@ def test_flask_session_survives_between_requests(tmp_path: Path) -> None:
 
 def test_django_orm_writes_reach_the_granted_folder(tmp_path: Path) -> None:
     """A post created through the component lands in data/db.sqlite3 on the host."""
-    _, app_dir = prepare("django-blog", tmp_path)
-    with ComponentServer(build_app(app_dir)) as component:
+    _, app_dir, result = prepare("django-blog", tmp_path)
+    with ComponentServer(result) as component:
         created = send(component.url, Req("POST", "/posts/new/", FORM, b"title=Persisted&body=yes"))
         assert created.status_code == 302, created.text
     import sqlite3
@@ -164,8 +170,8 @@ def test_django_orm_writes_reach_the_granted_folder(tmp_path: Path) -> None:
 
 
 def test_django_admin_login_page_renders(tmp_path: Path) -> None:
-    _, app_dir = prepare("django-blog", tmp_path)
-    with ComponentServer(build_app(app_dir)) as component:
+    _, _, result = prepare("django-blog", tmp_path)
+    with ComponentServer(result) as component:
         page = send(component.url, Req("GET", "/admin/login/"))
     assert page.status_code == 200
     assert 'name="csrfmiddlewaretoken"' in page.text and "Django administration" in page.text

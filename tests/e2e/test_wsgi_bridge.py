@@ -17,10 +17,13 @@ APP = Path(__file__).resolve().parents[1] / "apps" / "wsgi-conformance"
 MB = 1024 * 1024
 
 
+SANDBOX_ENV = {"FABRICKS_TEST_GRANTED": "granted-value", "FABRICKS_TEST_HIDDEN": "must-not-leak"}
+
+
 @pytest.fixture(scope="module")
 def servers():
     result = build_app(APP)
-    with gunicorn(APP, "app:application") as native, ComponentServer(result) as component:
+    with gunicorn(APP, "app:application", result=result) as native, ComponentServer(result, env=SANDBOX_ENV) as component:
         yield native, component
 
 
@@ -118,3 +121,9 @@ def test_fresh_instance_per_request_resets_state():
     with ComponentServer(build_app(APP), instance_reuse=1) as component:
         counts = [send(component.url, Req("GET", "/count")).text for _ in range(3)]
     assert counts == ["1", "1", "1"]
+
+
+def test_only_granted_env_vars_and_no_host_files_reach_the_app(servers):
+    _, component = servers
+    assert send(component.url, Req("GET", "/sandbox")).json() == {
+        "granted": "granted-value", "fixed": "fixed-value", "hidden": None, "etc_visible": False}

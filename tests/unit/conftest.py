@@ -1,8 +1,9 @@
-"""Unit tests import the WSGI bridge's pure modules straight from the pack folder."""
+"""Unit tests import the WSGI and ASGI bridges' pure modules straight from the pack folders."""
 
 import sys
 from pathlib import Path
 
-RUNTIME = Path(__file__).resolve().parents[2] / "packs" / "python-wsgi" / "runtime"
-if str(RUNTIME) not in sys.path:
-    sys.path.insert(0, str(RUNTIME))
+PACKS = Path(__file__).resolve().parents[2] / "packs"
+for RUNTIME in (PACKS / "python-wsgi" / "runtime", PACKS / "python-asgi" / "runtime"):
+    if str(RUNTIME) not in sys.path:
+        sys.path.insert(0, str(RUNTIME))

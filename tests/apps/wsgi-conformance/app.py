@@ -77,6 +77,15 @@ def inner(environ, start_response):
         except ValueError:
             start_response("503 Service Unavailable", [("Content-Type", "text/plain")], sys.exc_info())
         return [b"sorry"]
+    if path == "/sandbox":
+        import os
+
+        body = json.dumps({"granted": os.environ.get("FABRICKS_TEST_GRANTED"),
+                           "fixed": os.environ.get("FABRICKS_TEST_FIXED"),
+                           "hidden": os.environ.get("FABRICKS_TEST_HIDDEN"),
+                           "etc_visible": os.path.exists("/etc/hostname")}).encode()
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [body]
     if path == "/count":
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [str(COUNTER["requests"]).encode()]

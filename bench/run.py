@@ -1,0 +1,127 @@
+"""Side-by-side benchmark: an example under gunicorn and as a component under wasmtime serve.
+
+    .venv/bin/python bench/run.py [--example flask-hello] [--path /users/1] [--requests 3000] [--concurrency 2]
+
+Measures, in one run on one machine (ratios are what to quote; these machines are shared):
+- build: cold (fresh cache) and unchanged (cached) build times;
+- throughput (requests/s) and latency percentiles over keep-alive connections, for gunicorn
+  (1 sync worker per core) and the component (instance reuse on, then a fresh instance per request);
+- the host's peak resident memory (wasmtime serve) against gunicorn's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from e2e.harness import ComponentServer, NativeServer, build_app  # noqa: E402
+
+
+def load(url: str, path: str, total: int, concurrency: int) -> dict:
+    host, port = url.removeprefix("http://").split(":")
+    latencies: list[float] = []
+    lock = threading.Lock()
+    per_worker = total // concurrency
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        mine = []
+        for _ in range(per_worker):
+            started = time.perf_counter()
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"status {response.status}")
+            mine.append(time.perf_counter() - started)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+
+    for _ in range(min(50, total)):  # warm up
+        c = http.client.HTTPConnection(host, int(port), timeout=30)
+        c.request("GET", path)
+        c.getresponse().read()
+        c.close()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {"rps": len(latencies) / elapsed, "p50_ms": 1000 * statistics.median(latencies),
+            "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))]}
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MB (Linux /proc)."""
+    total = 0
+    pids = [pid]
+    try:
+        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--example", default="flask-hello")
+    parser.add_argument("--path", default="/users/1")
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=2)
+    args = parser.parse_args()
+    app_dir = ROOT / "examples" / args.example
+
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ["FABRICKS_CACHE_DIR"] = cache
+        started = time.perf_counter()
+        result = build_app(app_dir)
+        cold = time.perf_counter() - started
+        started = time.perf_counter()
+        build_app(app_dir)
+        cached = time.perf_counter() - started
+        print(f"build {args.example}: cold {cold:.1f} s, unchanged {cached * 1000:.0f} ms, "
+              f"component {result.wasm.stat().st_size / 1e6:.1f} MB")
+
+        rows = []
+        workers = str(os.cpu_count() or 2)
+        native = NativeServer([sys.executable, "-m", "gunicorn", "-w", workers, "-b", "127.0.0.1:{port}",
+                               result.spec.app], cwd=app_dir)
+        with native:
+            rows.append((f"gunicorn ({workers} workers)", load(native.url, args.path, args.requests, args.concurrency),
+                         rss_mb(native.process.pid)))
+        with ComponentServer(result) as component:
+            rows.append(("component, instance reuse", load(component.url, args.path, args.requests, args.concurrency),
+                         rss_mb(component.service.process.pid)))
+        with ComponentServer(result, instance_reuse=1) as component:
+            rows.append(("component, fresh instances", load(component.url, args.path, args.requests // 5,
+                                                            args.concurrency), rss_mb(component.service.process.pid)))
+    base = rows[0][1]["rps"]
+    print(f"{'server':<28}{'req/s':>9}{'ratio':>8}{'p50 ms':>9}{'p99 ms':>9}{'RSS MB':>9}")
+    for name, stats, rss in rows:
+        print(f"{name:<28}{stats['rps']:>9.0f}{stats['rps'] / base:>8.2f}{stats['p50_ms']:>9.2f}"
+              f"{stats['p99_ms']:>9.2f}{rss:>9.0f}")
+
+
+if __name__ == "__main__":
+    main()
