@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from e2e.harness import ComponentServer, NativeServer, build_app  # noqa: E402
+from e2e.harness import ComponentServer, NativeServer, build_app, same_dependencies  # noqa: E402
 
 
 def load(url: str, path: str, total: int, concurrency: int) -> dict:
@@ -44,6 +44,9 @@ def load(url: str, path: str, total: int, concurrency: int) -> dict:
             if response.status != 200:
                 raise RuntimeError(f"status {response.status}")
             mine.append(time.perf_counter() - started)
+            if response.will_close:  # gunicorn's sync workers close after each response
+                conn.close()
+                conn = http.client.HTTPConnection(host, int(port), timeout=30)
         conn.close()
         with lock:
             latencies.extend(mine)
@@ -106,7 +109,7 @@ def main() -> None:
         rows = []
         workers = str(os.cpu_count() or 2)
         native = NativeServer([sys.executable, "-m", "gunicorn", "-w", workers, "-b", "127.0.0.1:{port}",
-                               result.spec.app], cwd=app_dir)
+                               result.spec.app], cwd=app_dir, env=same_dependencies(result))
         with native:
             rows.append((f"gunicorn ({workers} workers)", load(native.url, args.path, args.requests, args.concurrency),
                          rss_mb(native.process.pid)))
