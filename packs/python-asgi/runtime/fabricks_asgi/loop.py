@@ -1,0 +1,93 @@
+"""An asyncio event loop over ``wasi:io/poll``, with timers, for wasi:http 0.2 components.
+
+componentize-py's own ``poll_loop.PollLoop`` has no clock (``asyncio.sleep``, ``wait_for``
+and timeouts fail). This loop is ``asyncio.BaseEventLoop`` (timers, call_soon, tasks and
+futures exactly as CPython schedules them) with a "selector" whose ``select(timeout)`` is
+one ``wasi:io/poll.poll`` over the pollables being awaited plus, for the timeout, a
+``wasi:clocks/monotonic-clock.subscribe-duration`` pollable. There are no threads:
+``run_in_executor`` (and so ``asyncio.to_thread``) runs the function inline.
+
+The WASI functions are injected (``poll``, ``sleep_pollable``) so the loop is testable on
+a host with fakes; :func:`wasi_loop` wires the real ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import asyncio.base_events
+from typing import Any, Callable, Sequence
+
+
+class PollSelector:
+    """The loop's selector: waits on WASI pollables (each with a future to resolve)."""
+
+    def __init__(self, poll: Callable[[Sequence[Any]], Sequence[int]], sleep_pollable: Callable[[int], Any]) -> None:
+        self.poll = poll
+        self.sleep_pollable = sleep_pollable
+        self.waiting: list[tuple[Any, asyncio.Future]] = []
+
+    def select(self, timeout: float | None) -> list[tuple[Any, asyncio.Future]]:
+        """Block until a pollable is ready or ``timeout`` seconds pass; return the ready ones."""
+        live = []
+        for pollable, future in self.waiting:
+            if future.cancelled():  # its task gave up (a timeout): stop polling it
+                pollable.__exit__(None, None, None)
+            else:
+                live.append((pollable, future))
+        self.waiting = live
+        if not self.waiting and timeout is None:
+            raise RuntimeError("the event loop has nothing to wait for: every task is blocked on "
+                               "something that will never happen (a thread or a socket?)")
+        pollables = [p for p, _ in self.waiting]
+        timer = None
+        if timeout is not None:
+            timer = self.sleep_pollable(max(0, int(timeout * 1_000_000_000)))
+            pollables.append(timer)
+        ready = set(self.poll(pollables))
+        if timer is not None:
+            timer.__exit__(None, None, None)
+        events, still = [], []
+        for index, entry in enumerate(self.waiting):
+            (events if index in ready else still).append(entry)
+        self.waiting = still
+        return events
+
+
+class WasiEventLoop(asyncio.base_events.BaseEventLoop):
+    """asyncio's base loop, waiting on WASI pollables. One per component instance."""
+
+    def __init__(self, poll, sleep_pollable) -> None:
+        super().__init__()
+        self._selector = PollSelector(poll, sleep_pollable)
+
+    async def wait_for(self, pollable) -> None:
+        """Suspend the calling task until ``pollable`` is ready (it is dropped afterwards)."""
+        future = self.create_future()
+        self._selector.waiting.append((pollable, future))
+        await future
+
+    def _process_events(self, event_list) -> None:
+        for pollable, future in event_list:
+            pollable.__exit__(None, None, None)
+            if not future.done():
+                future.set_result(None)
+
+    def _write_to_self(self) -> None:
+        # No other thread can wake the loop: there are no threads.
+        pass
+
+    def run_in_executor(self, executor, func, *args) -> asyncio.Future:
+        """Run ``func(*args)`` now, inline (no threads in WASI); return a finished future."""
+        future = self.create_future()
+        try:
+            future.set_result(func(*args))
+        except BaseException as error:  # noqa: BLE001 - delivered to the awaiting task
+            future.set_exception(error)
+        return future
+
+
+def wasi_loop() -> WasiEventLoop:
+    """The loop wired to ``wasi:io/poll`` and ``wasi:clocks/monotonic-clock`` (component only)."""
+    from wit_world.imports import monotonic_clock, poll
+
+    return WasiEventLoop(poll.poll, monotonic_clock.subscribe_duration)
