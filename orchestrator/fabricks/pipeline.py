@@ -226,6 +226,8 @@ class Pipeline:
                   .value("options", sorted((k, str(v)) for k, v in spec.options.items()))
                   .value("env", spec.capabilities.env).value("steps", sorted(step_keys.items())))
         hasher.tree("pack", self.pack.root).tree("wit", wit_dir())
+        for rel in self.pack.template_copy:  # may live outside the pack (shared runtime code)
+            hasher.tree(f"copy/{rel}", (self.pack.root / rel).resolve())
         hasher.tree("app", spec.app_dir, exclude=self.excluded_dirs())
         return hasher.hexdigest()
 

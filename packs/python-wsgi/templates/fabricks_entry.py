@@ -3,7 +3,7 @@
 import os.path
 
 from fabricks_wsgi.handler import make_handler
-from fabricks_wsgi.preinit import initialize
+from fabricks_wsgi.warmup import initialize
 
 app = initialize(os.path.join(os.path.dirname(__file__), "fabricks-config.json"))
 IncomingHandler = make_handler(app)

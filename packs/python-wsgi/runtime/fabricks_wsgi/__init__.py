@@ -4,6 +4,5 @@
 - :mod:`.wsgi_input`: the lazy ``wsgi.input`` stream
 - :mod:`.response`: ``start_response``, ``write()`` and the response iterable
 - :mod:`.handler`: the ``wasi:http/incoming-handler`` export
-- :mod:`.loader`: ``"module:attribute"`` -> the app object
-- :mod:`.preinit`: what runs at build time, before the heap is snapshotted
+- :mod:`.warmup`: build-time initialization (with the shared ``fabricks_runtime``)
 """

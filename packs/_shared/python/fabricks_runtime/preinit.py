@@ -1,4 +1,4 @@
-"""Build-time initialization (pre-initialization) of a WSGI app.
+"""Build-time initialization (pre-initialization) of a Python web app.
 
 componentize-py runs the entry module at BUILD time and snapshots the heap; every
 instance of the component starts from that snapshot. This module does what must
@@ -10,7 +10,7 @@ happen before the snapshot:
    read while unset, random bytes drawn (secret keys);
 3. import the modules that would otherwise be imported lazily, first at
    request time, when the interpreter's standard library is no longer there;
-4. send warm-up requests through the real WSGI bridge;
+4. (the pack's own module) send warm-up requests through the real bridge;
 5. write a JSON report that the orchestrator turns into warnings or an error.
 
 The report (``fabricks-report.json`` beside the config) has the shape
@@ -30,10 +30,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from .environ import build_environ
 from .loader import AppLoadError, load_app
-from .response import ResponseCycle
-from .wsgi_input import bytes_input
 
 
 class Report:
@@ -98,10 +95,6 @@ class RecordingEnviron(os._Environ):
         if not found:
             self._on_missing(key)
         return found
-
-
-class ServerCallSkipped(Exception):
-    pass
 
 
 def neutralize(targets: list[str], report: Report) -> list[tuple[object, str, object]]:
@@ -217,43 +210,6 @@ def preload(modules: list[str], report: Report) -> int:
     return count
 
 
-class MemoryTransport:
-    """A response transport that keeps only the status (for warm-up requests)."""
-
-    status = None
-
-    def start(self, status, headers):
-        self.status = status
-
-    def write(self, data):
-        pass
-
-    def finish(self):
-        pass
-
-    def abort(self):
-        pass
-
-
-class NullErrors:
-    def write(self, text):
-        return len(text)
-
-    def flush(self):
-        pass
-
-
-def warm_up(app, paths: list[str], report: Report) -> None:
-    """GET each path through the real bridge, so lazily imported code runs now."""
-    for path in paths:
-        environ = build_environ(method="GET", scheme="http", authority="localhost", path_with_query=path,
-                                headers=[("host", b"localhost"), ("user-agent", b"fabricks-warmup")],
-                                body=bytes_input(b""), errors=NullErrors())
-        transport = MemoryTransport()
-        ResponseCycle(transport, "GET", errors=NullErrors()).run(app, environ)
-        report.data["warmup"].append({"path": path, "status": transport.status})
-
-
 class StdlibGuard:
     """A last-resort finder: a stdlib module first imported at request time is missing
     (the interpreter's library exists only at build time); say so and how to fix it."""
@@ -267,10 +223,13 @@ class StdlibGuard:
         return None
 
 
-def initialize(config_path: str):
-    """Run pre-initialization as ``config_path`` (the pack's rendered config) says; return the app.
+def import_app(config_path: str, kind: str = "WSGI application",
+               signature: str = "A WSGI application is a callable app(environ, start_response) (PEP 3333)."):
+    """Import the app as ``config_path`` (the pack's rendered config) says and preload modules.
 
-    Raises SystemExit(1) after writing the report when the app can't be loaded.
+    Returns ``(app, report, config)``; the caller warms the app up, then calls
+    :func:`finish`. Raises SystemExit(1) after writing the report when the app
+    can't be loaded.
     """
     config = json.loads(Path(config_path).read_text())
     report = Report(Path(config_path).with_name("fabricks-report.json"), config["app_root"])
@@ -295,7 +254,7 @@ def initialize(config_path: str):
     saved = neutralize(config.get("neutralize", []), report)
     try:
         with SocketGuard(report):
-            app = load_app(config["app"])
+            app = load_app(config["app"], kind, signature)
     except AppLoadError as error:
         report.fail(error.message, error.hint, error.filename, error.lineno)
         raise SystemExit(1)
@@ -328,12 +287,11 @@ def initialize(config_path: str):
                     "readable by anyone with the .wasm file",
                     "Read secrets from an environment variable granted in [capabilities] env, inside a request.",
                     file, line)
-
     preload(config.get("preload", []), report)
-    try:
-        warm_up(app, config.get("warmup", []), report)
-    except Exception as error:  # a broken warm-up must not break the build
-        report.warn(f"warm-up request failed: {error!r}", "Set `warmup = []` in [python] to skip warm-up.")
+    return app, report, config
+
+
+def finish(report: Report) -> None:
+    """Install the run-time guard for stdlib imports and write the report: the last build-time step."""
     sys.meta_path.append(StdlibGuard())
     report.write()
-    return app

@@ -60,7 +60,7 @@ def evaluate(module, expression: str, spec: str):
                           and not isinstance(v, type) and getattr(v, "__module__", "") != "builtins"][:8]
             raise AppLoadError(
                 f"attribute {part!r} not found in {where} (from {spec!r})",
-                f"Set `app` to module:attribute naming the WSGI application object"
+                f"Set `app` to module:attribute naming the application object"
                 + (f"; {module.__name__} defines: {', '.join(candidates)}." if candidates else "."),
                 filename=getattr(module, "__file__", None),
             ) from None
@@ -69,8 +69,9 @@ def evaluate(module, expression: str, spec: str):
     return obj
 
 
-def load_app(spec: str):
-    """Import and return the app named by ``spec``.
+def load_app(spec: str, kind: str = "WSGI application",
+             signature: str = "A WSGI application is a callable app(environ, start_response) (PEP 3333)."):
+    """Import and return the app named by ``spec``; ``kind``/``signature`` word the errors.
 
     Raises:
         AppLoadError: the module or attribute does not exist, or is not callable.
@@ -92,8 +93,7 @@ def load_app(spec: str):
         raise
     app = evaluate(module, attr, spec)
     if not callable(app):
-        raise AppLoadError(f"{spec!r} is a {type(app).__name__}, not a WSGI application",
-                           "A WSGI application is a callable app(environ, start_response) (PEP 3333).",
+        raise AppLoadError(f"{spec!r} is {type(app).__name__}, not a {kind}", signature,
                            filename=getattr(module, "__file__", None))
     return app
 

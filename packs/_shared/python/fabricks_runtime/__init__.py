@@ -1,0 +1,6 @@
+"""What every Python pack's component runs at build time, whatever the interface (WSGI, ASGI).
+
+- :mod:`.loader`: ``"module:attribute"`` (gunicorn/uvicorn syntax) -> the app object
+- :mod:`.preinit`: build-time initialization: import the app with servers made inert,
+  record what gets baked into the snapshot, preload the standard library, report
+"""
