@@ -5,5 +5,5 @@ import os.path
 from fabricks_wsgi.handler import make_handler
 from fabricks_wsgi.warmup import initialize
 
-app = initialize(os.path.join(os.path.dirname(__file__), "fabricks-config.json"))
-IncomingHandler = make_handler(app)
+app, config = initialize(os.path.join(os.path.dirname(__file__), "fabricks-config.json"))
+IncomingHandler = make_handler(app, config)

@@ -12,157 +12,38 @@ import os
 import sys
 import traceback
 
-from componentize_py_types import Err, Ok
-from wit_world.imports.streams import StreamError_Closed
-from wit_world.imports.types import (
-    Fields,
-    IncomingBody,
-    IncomingRequest,
-    Method_Other,
-    OutgoingBody,
-    OutgoingResponse,
-    ResponseOutparam,
-    Scheme_Http,
-    Scheme_Https,
-)
+from fabricks_runtime.wasi_http import RequestBody, ResponseWriter, request_parts
+from wit_world.imports.types import IncomingRequest, ResponseOutparam
 
 from .environ import build_environ
 from .response import ResponseCycle
 from .wsgi_input import make_input
 
-# wasi:io/streams blocking-write-and-flush accepts at most 4096 bytes per call.
-WRITE_LIMIT = 4096
 
+def make_handler(app, config: dict):
+    """Return the ``IncomingHandler`` class that componentize-py exports for ``app``.
 
-def method_name(method) -> str:
-    """wasi:http ``method`` variant -> ``"GET"`` etc."""
-    if isinstance(method, Method_Other):
-        return method.value
-    return type(method).__name__.split("_", 1)[1].upper()
-
-
-def scheme_name(scheme) -> str:
-    if scheme is None or isinstance(scheme, Scheme_Http):
-        return "http"
-    if isinstance(scheme, Scheme_Https):
-        return "https"
-    return scheme.value
-
-
-class RequestBody:
-    """The incoming-body, read on demand. Drops its stream before the body (a WASI rule)."""
-
-    def __init__(self, request: IncomingRequest) -> None:
-        self.body = request.consume()
-        self.stream = self.body.stream()
-
-    def read_chunk(self, size: int) -> bytes:
-        if self.stream is None:
-            return b""
-        try:
-            return self.stream.blocking_read(size)
-        except Err as error:
-            if isinstance(error.value, StreamError_Closed):
-                self.close()
-                return b""
-            raise OSError(f"reading the request body failed: {error.value!r}") from None
-
-    def close(self) -> None:
-        if self.stream is not None:
-            self.stream.__exit__(None, None, None)
-            self.stream = None
-            IncomingBody.finish(self.body).__exit__(None, None, None)
-            self.body = None
-
-
-class WasiTransport:
-    """:class:`fabricks_wsgi.response.Transport` over a wasi:http response-outparam."""
-
-    def __init__(self, response_out: ResponseOutparam, method: str) -> None:
-        self.response_out = response_out
-        self.method = method
-        self.status = 0
-        self.written = 0
-        self.body: OutgoingBody | None = None
-        self.stream = None
-
-    def start(self, status: int, headers: list[tuple[str, bytes]]) -> None:
-        response = OutgoingResponse(Fields.from_list(headers))
-        response.set_status_code(status)
-        self.status = status
-        self.body = response.body()
-        ResponseOutparam.set(self.response_out, Ok(response))
-        self.response_out = None
-        self.stream = self.body.write()
-
-    def write(self, data: bytes) -> None:
-        view = memoryview(data)
-        try:
-            for start in range(0, len(view), WRITE_LIMIT):
-                self.stream.blocking_write_and_flush(bytes(view[start:start + WRITE_LIMIT]))
-        except Err as error:
-            raise ConnectionError(f"the client went away: {error.value!r}") from None
-        self.written += len(view)
-
-    def finish(self) -> None:
-        self.stream.__exit__(None, None, None)
-        body, self.stream, self.body = self.body, None, None
-        try:
-            OutgoingBody.finish(body, None)
-        except Err as error:
-            # HEAD and 304 keep the Content-Length a GET would have, with no body:
-            # the host checks the size anyway, and the client needs nothing more.
-            if self.written == 0 and (self.method == "HEAD" or self.status == 304):
-                return
-            raise ConnectionError(f"the response body did not match its Content-Length: {error.value!r}") from None
-
-    def abort(self) -> None:
-        # Dropping the body unfinished tells the host the response is incomplete.
-        if self.stream is not None:
-            self.stream.__exit__(None, None, None)
-            self.stream = None
-        if self.body is not None:
-            body, self.body = self.body, None
-            body.__exit__(None, None, None)
-
-    def fail(self) -> None:
-        """Last resort when the bridge itself failed: a bare 500, if nothing was sent yet."""
-        if self.response_out is not None:
-            response = OutgoingResponse(Fields.from_list([("content-type", b"text/plain")]))
-            response.set_status_code(500)
-            body = response.body()
-            ResponseOutparam.set(self.response_out, Ok(response))
-            self.response_out = None
-            OutgoingBody.finish(body, None)
-        else:
-            self.abort()
-
-
-def make_handler(app):
-    """Return the ``IncomingHandler`` class that componentize-py exports for ``app``."""
+    ``config`` is the pack's build config; its ``script_name`` (or, when empty, the
+    SCRIPT_NAME environment variable, as gunicorn reads it) is the app's mount point.
+    """
     from wit_world import exports
 
     class IncomingHandler(exports.IncomingHandler):
         """wasi:http/incoming-handler ``handle``: one WSGI request per call."""
 
         def handle(self, request: IncomingRequest, response_out: ResponseOutparam) -> None:
-            method = method_name(request.method())
-            transport = WasiTransport(response_out, method)
+            transport = None
             try:
-                fields = request.headers()
-                headers = fields.entries()
-                fields.__exit__(None, None, None)
+                parts = request_parts(request)
+                method = parts["method"]
+                transport = ResponseWriter(response_out, method)
                 body = RequestBody(request)
                 # Our own reference: middleware (wsgiref.validate) may replace environ["wsgi.input"].
                 wsgi_input = make_input(body.read_chunk, body.close)
                 environ = build_environ(
-                    method=method,
-                    scheme=scheme_name(request.scheme()),
-                    authority=request.authority(),
-                    path_with_query=request.path_with_query(),
-                    headers=headers,
+                    **parts,
                     body=wsgi_input,
-                    script_name=os.environ.get("SCRIPT_NAME", ""),
+                    script_name=config.get("script_name") or os.environ.get("SCRIPT_NAME", ""),
                     errors=sys.stderr,
                 )
                 try:
@@ -173,7 +54,7 @@ def make_handler(app):
                 # An exception escaping handle() would trap and kill the instance.
                 traceback.print_exc()
                 try:
-                    transport.fail()
+                    (transport or ResponseWriter(response_out, "GET")).fail()
                 except BaseException:
                     traceback.print_exc()
 

@@ -40,23 +40,26 @@ class NullErrors:
         pass
 
 
-def warm_up(app, paths: list[str], report: Report) -> None:
+def warm_up(app, paths: list[str], report: Report, script_name: str = "") -> None:
     """GET each path through the real bridge; record the statuses in the report."""
     for path in paths:
         environ = build_environ(method="GET", scheme="http", authority="localhost", path_with_query=path,
                                 headers=[("host", b"localhost"), ("user-agent", b"fabricks-warmup")],
-                                body=bytes_input(b""), errors=NullErrors())
+                                body=bytes_input(b""), errors=NullErrors(), script_name=script_name)
         transport = MemoryTransport()
         ResponseCycle(transport, "GET", errors=NullErrors()).run(app, environ)
         report.data["warmup"].append({"path": path, "status": transport.status})
 
 
-def initialize(config_path: str):
-    """Import, preload and warm up the WSGI app; return it. See :mod:`fabricks_runtime.preinit`."""
+def initialize(config_path: str) -> tuple[object, dict]:
+    """Import, preload and warm up the WSGI app; return it and the build config.
+
+    See :mod:`fabricks_runtime.preinit`.
+    """
     app, report, config = import_app(config_path)
     try:
-        warm_up(app, config.get("warmup", []), report)
+        warm_up(app, config.get("warmup", []), report, config.get("script_name", ""))
     except Exception as error:  # a broken warm-up must not break the build
         report.warn(f"warm-up request failed: {error!r}", "Set `warmup = []` in [python] to skip warm-up.")
     finish(report)
-    return app
+    return app, config
