@@ -212,7 +212,8 @@ def service_run(
                 if extra:
                     result.spec = _with_env(result.spec, tuple(extra))
                 reuse = 1 if fresh_instances else result.spec.serve["instance_reuse"]
-                options = host.ServeOptions(port=service_port, instance_reuse=reuse)
+                options = host.ServeOptions(port=service_port, instance_reuse=reuse,
+                                            concurrency=result.spec.serve["concurrency"])
                 for note in host.grants(result, environ)[2]:
                     console.print(f"[yellow]warning:[/] {escape(note)}")
                 service = host.Service(result, options, on_line, environ)

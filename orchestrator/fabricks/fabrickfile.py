@@ -113,9 +113,9 @@ def load(app_dir: Path, languages: list[str]) -> Fabrickfile | None:
         if not ENV_NAME.match(entry.partition("=")[0]):
             raise ff.error(f"{entry!r} is not NAME or NAME=value", "capabilities", "env")
     for key in serve:
-        if key not in ("port", "instance_reuse"):
-            raise ff.error("unknown key (known: port, instance_reuse)", "serve", key)
-    for key in ("port", "instance_reuse"):
+        if key not in ("port", "instance_reuse", "concurrency"):
+            raise ff.error("unknown key (known: port, instance_reuse, concurrency)", "serve", key)
+    for key in ("port", "instance_reuse", "concurrency"):
         if key in serve and (not isinstance(serve[key], int) or isinstance(serve[key], bool) or serve[key] < 0):
             raise ff.error("must be a non-negative integer", "serve", key)
     name = _string(ff, "info", "name", info.get("name"))

@@ -28,11 +28,15 @@ IDLE_INSTANCE_TIMEOUT = "600s"
 
 @dataclass(frozen=True)
 class ServeOptions:
-    """How to serve: ``port`` on ``host``; ``instance_reuse`` requests per instance (1 = fresh each time)."""
+    """How to serve: ``port`` on ``host``; ``instance_reuse`` requests per instance (1 = fresh
+    each time); ``concurrency`` requests in flight at once (0 = no limit). Each concurrent
+    request runs in its own instance, with its own module state, as gunicorn's workers do:
+    ``concurrency = 1`` is gunicorn's ``--workers 1``."""
 
     port: int = 8080
     host: str = "127.0.0.1"
     instance_reuse: int = 1000
+    concurrency: int = 0
 
 
 def grants(result: BuildResult, environ: dict[str, str] | None = None) -> tuple[list[str], list[str], list[str]]:
@@ -72,8 +76,9 @@ def command(result: BuildResult, options: ServeOptions, environ: dict[str, str] 
     dirs, envs, _ = grants(result, environ)
     wasi = [arg for flag in result.spec.pack.serve.get("wasi", []) for arg in ("-S", flag)]
     reuse = max(1, options.instance_reuse)
+    limit = ["--max-concurrent-requests", str(options.concurrency)] if options.concurrency > 0 else []
     return [str(wasmtime), "serve", "--addr", f"{options.host}:{options.port}", *wasi,
-            "--max-instance-reuse-count", str(reuse), "--idle-instance-timeout", IDLE_INSTANCE_TIMEOUT,
+            "--max-instance-reuse-count", str(reuse), "--idle-instance-timeout", IDLE_INSTANCE_TIMEOUT, *limit,
             *dirs, *envs, "--allow-precompiled", str(result.cwasm)]
 
 

@@ -178,7 +178,7 @@ def resolve(app_dir: Path, registry: Registry, flags: Flags = Flags()) -> BuildS
             raise ff.error(f"{host!r} is not a folder", "capabilities", "filesystem",
                            hint="Granted paths are folders, relative to the app folder or absolute.") \
                 if ff.path else FabrickfileError(f"granted folder {host!r} does not exist")
-    serve = {"port": DEFAULT_PORT, "instance_reuse": DEFAULT_INSTANCE_REUSE, **ff.serve}
+    serve = {"port": DEFAULT_PORT, "instance_reuse": DEFAULT_INSTANCE_REUSE, "concurrency": 0, **ff.serve}
     name = flags.name or ff.name or app_dir.name
     return BuildSpec(app_dir=app_dir, name=name, pack=pack, language=language, framework=framework, app=app,
                      options=options, capabilities=capabilities, serve=serve, fabrickfile=ff.path,

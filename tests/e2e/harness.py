@@ -99,6 +99,23 @@ def gunicorn(app_dir: Path, app: str, env: dict[str, str] | None = None,
                         cwd=app_dir, env={**same_dependencies(result), **(env or {})})
 
 
+def uvicorn(app_dir: Path, app: str, env: dict[str, str] | None = None,
+            result: BuildResult | None = None) -> NativeServer:
+    """The app under uvicorn (one process, lifespan auto), the ASGI baseline."""
+    return NativeServer([sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", "{port}",
+                         "--lifespan", "auto", "--no-access-log"],
+                        cwd=app_dir, env={**same_dependencies(result), **(env or {})})
+
+
+# The native baseline of each pack, by pack name.
+NATIVE_SERVERS = {"python-wsgi": gunicorn, "python-asgi": uvicorn}
+
+
+def native_server(app_dir: Path, result: BuildResult, env: dict[str, str] | None = None) -> NativeServer:
+    """The same app, served natively by its pack's baseline server with the same dependencies."""
+    return NATIVE_SERVERS[result.spec.pack.name](app_dir, result.spec.app, env=env, result=result)
+
+
 def build_app(app_dir: Path, flags: Flags = Flags()) -> BuildResult:
     """Build through the real pipeline (cached per machine)."""
     return build(resolve(app_dir, Registry.discover(), flags))
@@ -107,11 +124,14 @@ def build_app(app_dir: Path, flags: Flags = Flags()) -> BuildResult:
 class ComponentServer:
     """A built component served by ``wasmtime serve`` on a free port."""
 
-    def __init__(self, result: BuildResult, env: dict[str, str] | None = None, instance_reuse: int = 1000) -> None:
+    def __init__(self, result: BuildResult, env: dict[str, str] | None = None, instance_reuse: int = 1000,
+                 concurrency: int = 1) -> None:
+        """``concurrency = 1`` mirrors the one-worker native baselines: one instance, one state."""
         self.port = free_port()
         self.lines: list[str] = []
         environ = {**os.environ, **(env or {})}
-        self.service = Service(result, ServeOptions(port=self.port, instance_reuse=instance_reuse),
+        options = ServeOptions(port=self.port, instance_reuse=instance_reuse, concurrency=concurrency)
+        self.service = Service(result, options,
                                lambda name, line: self.lines.append(line), environ)
         self.url = self.service.url
 

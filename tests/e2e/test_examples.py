@@ -17,7 +17,7 @@ import pytest
 
 from fabricks.pipeline import BuildResult
 
-from .harness import (ComponentServer, Req, assert_same, build_app, gunicorn, same_dependencies, send,
+from .harness import (ComponentServer, Req, assert_same, build_app, native_server, same_dependencies, send,
                       set_cookies)
 
 pytestmark = pytest.mark.e2e
@@ -88,6 +88,31 @@ SCRIPTS: dict[str, list[Req]] = {
         Req("GET", "/nope/"),
         Req("HEAD", "/posts/2/"),
     ],
+    "starlette-notes": [
+        Req("GET", "/"),
+        Req("GET", "/notes"),
+        Req("GET", "/notes?limit=1"),
+        Req("POST", "/notes", JSON, b'{"text": "from the test"}'),
+        Req("POST", "/notes", JSON, b'{"text": '),
+        Req("POST", "/notes", JSON, b'{}'),
+        Req("GET", "/notes/3"),
+        Req("GET", "/notes/99"),
+        Req("PUT", "/notes"),
+        Req("GET", "/stream?n=20"),
+        Req("GET", "/report?a=1&b=2"),
+        Req("GET", "/timeout"),
+        Req("POST", "/echo", {"Content-Type": "application/octet-stream"}, bytes(range(256)) * 8000),
+        Req("GET", "/big?size=1500000"),
+        Req("GET", "/cookies"),
+        Req("GET", "/notes"),
+        Req("GET", "/old"),
+        Req("HEAD", "/"),
+        Req("GET", "/missing"),
+        # Last: Starlette logs the traceback after the 500 is sent, and a request arriving while
+        # an instance is still busy goes to another instance, with its own state.
+        Req("GET", "/boom"),
+        Req("GET", "/"),
+    ],
     "bottle-todo": [
         Req("GET", "/"),
         Req("GET", "/?show=done"),
@@ -133,7 +158,7 @@ def prepare(example: str, tmp_path: Path) -> tuple[Path, Path, BuildResult]:
 def test_example_matches_native(example: str, tmp_path: Path) -> None:
     assert example in SCRIPTS, f"examples/{example} has no request script in {__file__}"
     native_dir, _, result = prepare(example, tmp_path)
-    with gunicorn(native_dir, result.spec.app, result=result) as native, ComponentServer(result) as component:
+    with native_server(native_dir, result) as native, ComponentServer(result) as component:
         for req in SCRIPTS[example]:
             expected, actual = send(native.url, req), send(component.url, req)
             assert_same(expected, actual, req)
@@ -182,3 +207,29 @@ def test_json_body_of_example_is_json(tmp_path: Path) -> None:
     with ComponentServer(build_app(EXAMPLES / "flask-hello")) as component:
         response = send(component.url, Req("GET", "/users/1"))
     assert json.loads(response.content) == {"id": 1, "name": "User 1"}
+
+
+def test_asgi_response_streams_before_the_generator_finishes(tmp_path: Path) -> None:
+    import time
+
+    import requests
+
+    with ComponentServer(build_app(EXAMPLES / "starlette-notes")) as component:
+        started = time.monotonic()
+        with requests.get(component.url + "/slow-stream", stream=True, timeout=30) as response:
+            chunks = response.iter_content(chunk_size=None)
+            first = next(chunks)
+            first_at = time.monotonic() - started
+            rest = b"".join(chunks)
+            done_at = time.monotonic() - started
+    assert first == b"first\n" and rest == b"second\n"
+    assert first_at < 1.0 < done_at, (first_at, done_at)
+
+
+def test_websocket_upgrade_gets_501_and_a_log_line() -> None:
+    with ComponentServer(build_app(EXAMPLES / "starlette-notes")) as component:
+        response = send(component.url, Req("GET", "/ws", {"Connection": "Upgrade", "Upgrade": "websocket",
+                                                           "Sec-WebSocket-Version": "13",
+                                                           "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}))
+        assert response.status_code == 501
+        assert "WebSocket upgrade refused" in component.log

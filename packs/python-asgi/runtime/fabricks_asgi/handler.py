@@ -1,0 +1,125 @@
+"""The component's ``wasi:http/incoming-handler`` export (0.2), serving an ASGI app.
+
+One ``handle`` call runs one request to completion on the instance's event loop
+(:mod:`.loop`): the lifespan startup first, on an instance's first request; then
+the scope (:mod:`.scope`) and the HTTP cycle (:mod:`.http`). Under wasi:http 0.2 an
+instance serves one request at a time and has no shutdown hook, so lifespan
+shutdown never runs (see docs/python-asgi.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import traceback
+
+from fabricks_runtime.wasi_http import RequestBody, ResponseWriter, request_parts
+from wit_world.imports.types import IncomingRequest, ResponseOutparam
+
+from .http import HTTPCycle
+from .lifespan import LifespanFailure, make_lifespan
+from .scope import build_scope
+
+
+class AsyncTransport:
+    """:class:`fabricks_asgi.http.Transport` over the shared :class:`ResponseWriter`.
+
+    Writes block the instance until the host takes the bytes: with one request per
+    instance there is nothing else the loop could run meanwhile but the app's own tasks.
+    """
+
+    def __init__(self, writer: ResponseWriter) -> None:
+        self.writer = writer
+
+    def start(self, status: int, headers: list[tuple[str, bytes]]) -> None:
+        self.writer.start(status, headers)
+
+    async def write(self, data: bytes) -> None:
+        self.writer.write(data)
+
+    def finish(self) -> None:
+        self.writer.finish()
+
+    def abort(self) -> None:
+        self.writer.abort()
+
+
+def is_websocket(headers: list[tuple[str, bytes]]) -> bool:
+    """A WebSocket opening handshake (RFC 6455 section 4.1). The host strips the hop-by-hop
+    Upgrade and Connection fields, so Sec-WebSocket-Key is what is left to see it by."""
+    for name, value in headers:
+        name = name.lower()
+        if name == "sec-websocket-key" or (name == "upgrade" and value.strip().lower() == b"websocket"):
+            return True
+    return False
+
+
+def plain_response(writer: ResponseWriter, status: int, text: str) -> None:
+    body = text.encode()
+    writer.start(status, [("content-type", b"text/plain; charset=utf-8"), ("content-length", str(len(body)).encode())])
+    if writer.method != "HEAD":
+        writer.write(body)
+    writer.finish()
+
+
+class Server:
+    """Per-instance state: the loop, the lifespan and whether startup has run."""
+
+    def __init__(self, app, config: dict) -> None:
+        self.app = app
+        self.loop = asyncio.get_event_loop()
+        self.lifespan = make_lifespan(app, config.get("lifespan", "auto"), sys.stderr)
+        self.root_path = config.get("root_path", "")
+        self.started = False
+        self.startup_error: str | None = None
+
+    async def serve(self, request: IncomingRequest, writer: ResponseWriter) -> None:
+        parts = request_parts(request)
+        writer.method = parts["method"]
+        body = RequestBody(request)
+        try:
+            if not self.started:
+                self.started = True
+                try:
+                    await self.lifespan.startup()
+                except LifespanFailure as error:
+                    self.startup_error = str(error)
+                    sys.stderr.write(f"lifespan startup failed: {error}\n")
+            if self.startup_error is not None:
+                plain_response(writer, 500, "Internal Server Error\n")
+                return
+            if is_websocket(parts["headers"]):
+                sys.stderr.write(f"{parts['method']} {parts['path_with_query']}: WebSocket upgrade refused: "
+                                 "wasi:http has no WebSocket support\n")
+                plain_response(writer, 501, "WebSockets are not supported by this server\n")
+                return
+            scope = build_scope(**parts, root_path=self.root_path, state=self.lifespan.state)
+            cycle = HTTPCycle(scope, lambda size: body.read_async(size, self.loop.wait_for),
+                              AsyncTransport(writer), sys.stderr)
+            await cycle.run(self.app)
+        finally:
+            body.close()
+
+
+def make_handler(app, config: dict):
+    """Return the ``IncomingHandler`` class that componentize-py exports for ``app``."""
+    from wit_world import exports
+
+    server = Server(app, config)
+
+    class IncomingHandler(exports.IncomingHandler):
+        """wasi:http/incoming-handler ``handle``: one ASGI HTTP cycle per call."""
+
+        def handle(self, request: IncomingRequest, response_out: ResponseOutparam) -> None:
+            writer = ResponseWriter(response_out, "GET")
+            try:
+                server.loop.run_until_complete(server.serve(request, writer))
+            except BaseException:
+                # An exception escaping handle() would trap and kill the instance.
+                traceback.print_exc()
+                try:
+                    writer.fail()
+                except BaseException:
+                    traceback.print_exc()
+
+    return IncomingHandler
