@@ -146,6 +146,15 @@ class ComponentServer:
     def log(self) -> str:
         return "\n".join(self.lines)
 
+    def log_contains(self, text: str, timeout: float = 10.0) -> bool:
+        """Whether ``text`` shows up in the log within ``timeout`` s (logs arrive asynchronously)."""
+        deadline = time.monotonic() + timeout
+        while text not in self.log:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
 
 @dataclass
 class Req:

@@ -232,4 +232,4 @@ def test_websocket_upgrade_gets_501_and_a_log_line() -> None:
                                                            "Sec-WebSocket-Version": "13",
                                                            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}))
         assert response.status_code == 501
-        assert "WebSocket upgrade refused" in component.log
+        assert component.log_contains("WebSocket upgrade refused"), component.log

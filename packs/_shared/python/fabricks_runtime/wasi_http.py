@@ -85,9 +85,10 @@ class ResponseWriter:
     """A response's status, headers and body, written to a wasi:http response-outparam.
 
     The transport of both Python bridges: ``start(status, headers)``, ``write(bytes)``
-    (raises ConnectionError when the client is gone), ``finish()``, ``abort()``
-    (drops the body unfinished: the client sees a truncated response), and
-    ``fail()`` (a bare 500 if nothing was sent yet).
+    (raises ConnectionError when the client is gone), ``finish()`` (done by
+    ``complete()``, as ``handle`` returns), ``abort()`` (drops the body unfinished:
+    the client sees a truncated response), and ``fail()`` (a bare 500 if nothing was
+    sent yet).
     """
 
     def __init__(self, response_out: ResponseOutparam, method: str) -> None:
@@ -95,6 +96,7 @@ class ResponseWriter:
         self.method = method
         self.status = 0
         self.written = 0
+        self.finish_pending = False
         self.body: OutgoingBody | None = None
         self.stream = None
 
@@ -117,6 +119,22 @@ class ResponseWriter:
         self.written += len(view)
 
     def finish(self) -> None:
+        """End the body normally, when :meth:`complete` is called.
+
+        The host hands the connection its next request once a response is complete,
+        and gives it to a NEW instance if this one is still inside ``handle``
+        (closing the app's iterable, logging a traceback). Completing the response
+        as ``handle`` returns keeps one client's requests on one instance, with its state.
+        The body's bytes are already written; a client that got a Content-Length
+        has everything it needs.
+        """
+        self.finish_pending = True
+
+    def complete(self) -> None:
+        """Do the deferred :meth:`finish`; call last, as ``handle`` returns."""
+        if not self.finish_pending or self.body is None:
+            return
+        self.finish_pending = False
         self.stream.__exit__(None, None, None)
         body, self.stream, self.body = self.body, None, None
         try:

@@ -59,7 +59,7 @@ def plain_response(writer: ResponseWriter, status: int, text: str) -> None:
     writer.start(status, [("content-type", b"text/plain; charset=utf-8"), ("content-length", str(len(body)).encode())])
     if writer.method != "HEAD":
         writer.write(body)
-    writer.finish()
+    writer.finish()  # completed as handle returns
 
 
 class Server:
@@ -114,6 +114,7 @@ def make_handler(app, config: dict):
             writer = ResponseWriter(response_out, "GET")
             try:
                 server.loop.run_until_complete(server.serve(request, writer))
+                writer.complete()
             except BaseException:
                 # An exception escaping handle() would trap and kill the instance.
                 traceback.print_exc()

@@ -50,6 +50,7 @@ def make_handler(app, config: dict):
                     ResponseCycle(transport, method).run(app, environ)
                 finally:
                     wsgi_input.close()
+                transport.complete()
             except BaseException:
                 # An exception escaping handle() would trap and kill the instance.
                 traceback.print_exc()
