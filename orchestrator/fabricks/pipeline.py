@@ -293,7 +293,7 @@ class Pipeline:
         try:
             run_tool(placeholders.command(self.pack.build_run), phase="componentize", error=BuildError,
                      reporter=self.reporter, verbose=self.verbose, cwd=Path(values["stage"]))
-        except BuildError as error:
+        except BuildError:
             report = self.read_report(glue)
             if report and report.get("error"):
                 found = report["error"]

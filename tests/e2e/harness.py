@@ -207,3 +207,11 @@ def assert_same(native: requests.Response, component: requests.Response, req: Re
     assert b["status"] == a["status"], f"{req}: status {b['status']} != native {a['status']}"
     assert b["headers"] == a["headers"], f"{req}: headers differ:\n component {b['headers']}\n native    {a['headers']}"
     assert b["body"] == a["body"], f"{req}: body differs"
+
+
+def both(servers: tuple, req: Req) -> requests.Response:
+    """Send ``req`` to ``(native, component)`` servers, assert the answers match, return the component's."""
+    native, component = servers
+    expected, actual = send(native.url, req), send(component.url, req)
+    assert_same(expected, actual, req)
+    return actual

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from .harness import ComponentServer, Req, assert_same, build_app, send, set_cookies, uvicorn
+from .harness import ComponentServer, Req, both, build_app, send, set_cookies, uvicorn
 
 pytestmark = pytest.mark.e2e
 APP = Path(__file__).resolve().parents[1] / "apps" / "asgi-conformance"
@@ -21,13 +21,6 @@ def servers():
     result = build_app(APP)
     with uvicorn(APP, "app:app", result=result) as native, ComponentServer(result) as component:
         yield native, component
-
-
-def both(servers, req: Req):
-    native, component = servers
-    expected, actual = send(native.url, req), send(component.url, req)
-    assert_same(expected, actual, req)
-    return actual
 
 
 def test_scope_matches_uvicorn(servers):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from .harness import ComponentServer, Req, assert_same, build_app, gunicorn, send, set_cookies
+from .harness import ComponentServer, Req, both, build_app, gunicorn, send, set_cookies
 
 pytestmark = pytest.mark.e2e
 APP = Path(__file__).resolve().parents[1] / "apps" / "wsgi-conformance"
@@ -25,13 +25,6 @@ def servers():
     result = build_app(APP)
     with gunicorn(APP, "app:application", result=result) as native, ComponentServer(result, env=SANDBOX_ENV) as component:
         yield native, component
-
-
-def both(servers, req: Req):
-    native, component = servers
-    expected, actual = send(native.url, req), send(component.url, req)
-    assert_same(expected, actual, req)
-    return actual
 
 
 def test_environ_matches_gunicorn(servers):

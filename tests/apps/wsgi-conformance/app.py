@@ -22,7 +22,7 @@ def echo_environ(environ):
 
 def inner(environ, start_response):
     COUNTER["requests"] += 1
-    path, method = environ["PATH_INFO"], environ["REQUEST_METHOD"]
+    path = environ["PATH_INFO"]
     if path == "/environ":
         body = json.dumps(echo_environ(environ), sort_keys=True).encode()
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])

@@ -60,7 +60,7 @@ def evaluate(module, expression: str, spec: str):
                           and not isinstance(v, type) and getattr(v, "__module__", "") != "builtins"][:8]
             raise AppLoadError(
                 f"attribute {part!r} not found in {where} (from {spec!r})",
-                f"Set `app` to module:attribute naming the application object"
+                "Set `app` to module:attribute naming the application object"
                 + (f"; {module.__name__} defines: {', '.join(candidates)}." if candidates else "."),
                 filename=getattr(module, "__file__", None),
             ) from None
