@@ -137,9 +137,13 @@ class ComponentServer:
 
     def __enter__(self) -> "ComponentServer":
         self.service.start()
+        _SESSIONS[self.url] = requests.Session()
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        session = _SESSIONS.pop(self.url, None)
+        if session is not None:
+            session.close()
         self.service.stop()
 
     @property
@@ -171,9 +175,24 @@ class Req:
         return f"{self.method} {self.path}"
 
 
+# Components are sent requests on one kept-alive connection, as a browser would send them.
+_SESSIONS: dict[str, requests.Session] = {}
+
+
 def send(base: str, req: Req) -> requests.Response:
-    return requests.request(req.method, base + req.path, headers=req.headers, data=req.body,
-                            allow_redirects=False, timeout=TIMEOUT)
+    """Send ``req`` to ``base``: on a kept-alive connection for a component, a new one otherwise.
+
+    One connection matters for stateful apps: the host hands a connection its next
+    request only when the previous response is complete, which the bridges make the
+    moment their instance is free again. A new connection's request may instead find
+    that instance still busy and go to another one, with other state (another worker).
+    The native baselines get a connection per request: uvicorn closes a kept-alive
+    connection after an app exception without saying so, and gunicorn's sync workers
+    close every connection anyway.
+    """
+    session = _SESSIONS.get(base) or requests
+    return session.request(req.method, base + req.path, headers=req.headers, data=req.body,
+                           allow_redirects=False, timeout=TIMEOUT)
 
 
 def set_cookies(response: requests.Response) -> list[str]:
