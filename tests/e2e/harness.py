@@ -9,6 +9,7 @@ and the body.
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
 import socket
 import subprocess
@@ -137,7 +138,10 @@ class ComponentServer:
 
     def __enter__(self) -> "ComponentServer":
         self.service.start()
-        _SESSIONS[self.url] = requests.Session()
+        session = requests.Session()
+        # Only the connection is kept: cookies are sent only when a request says so, as natively.
+        session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+        _SESSIONS[self.url] = session
         return self
 
     def __exit__(self, *exc: Any) -> None:
