@@ -199,6 +199,23 @@ def send(base: str, req: Req) -> requests.Response:
                            allow_redirects=False, timeout=TIMEOUT)
 
 
+def assert_instance_survives(component: "ComponentServer", failing: str, rounds: int = 10) -> None:
+    """Assert that an instance whose app raised at ``failing`` goes on serving, state intact.
+
+    The app counts every request and answers ``/count`` with the count. A trap would kill
+    the instance, so every ``/count`` after a failure would find a fresh one (count 1 or 2).
+    After a failed request the host takes some milliseconds to return the instance to its
+    pool; a request arriving first goes to a second instance, which then gets the
+    ``/count`` requests while the first takes the failures. Either way one surviving
+    instance counts at least half the rounds; hence a bound, not an exact number.
+    """
+    counts = []
+    for _ in range(rounds):
+        assert send(component.url, Req("GET", failing)).status_code == 500
+        counts.append(int(send(component.url, Req("GET", "/count")).text))
+    assert max(counts) >= rounds // 2 + 1, counts
+
+
 def set_cookies(response: requests.Response) -> list[str]:
     return list(response.raw.headers.getlist("Set-Cookie"))
 
