@@ -7,6 +7,10 @@
   anyio's worker threads; ``Thread.start()`` fails in WASI. :func:`install_inline_threads`
   makes anyio's ``to_thread.run_sync`` call the function inline, on the event loop: with
   one request per instance (wasi:http 0.2) that is the same as a thread pool of one.
+- ``_multiprocessing``: WASI has no processes or semaphores. Hypercorn (which Quart
+  imports) names ``multiprocessing.synchronize.Event`` in its type hints, and that module
+  needs ``_multiprocessing.SemLock`` to import. :func:`install_multiprocessing` provides a
+  ``SemLock`` that fails loudly when a lock is really made.
 """
 
 from __future__ import annotations
@@ -63,6 +67,40 @@ def install_ssl() -> bool:
     module.__getattr__ = _ssl_getattr
     module.SSLError = type("SSLError", (_SSLUnavailable,), {})
     sys.modules["ssl"] = module
+    return True
+
+
+NO_PROCESSES = ("multiprocessing is not available inside a WebAssembly component: WASI has no "
+                "processes or semaphores. The host runs instances side by side instead.")
+
+
+class _SemLock:
+    """``_multiprocessing.SemLock``, which can't be made here."""
+
+    SEM_VALUE_MAX = 2**31 - 1
+
+    def __init__(self, *args, **kwargs):
+        raise OSError(NO_PROCESSES)
+
+    @classmethod
+    def _rebuild(cls, *args):
+        raise OSError(NO_PROCESSES)
+
+
+def _sem_unlink(name: str) -> None:
+    raise OSError(NO_PROCESSES)
+
+
+def install_multiprocessing() -> bool:
+    """Install the ``_multiprocessing`` stand-in when the real one is missing. Returns True if installed."""
+    try:
+        import _multiprocessing  # noqa: F401
+        return False
+    except ImportError:
+        pass
+    module = types.ModuleType("_multiprocessing", "Stand-in inside a WebAssembly component: " + NO_PROCESSES)
+    module.SemLock, module.sem_unlink, module.flags = _SemLock, _sem_unlink, {}
+    sys.modules["_multiprocessing"] = module
     return True
 
 
