@@ -1,4 +1,5 @@
-# Set-up lives here: `make demo` and `make test` work on a fresh machine with python3 (>= 3.10).
+# Set-up lives here: `make demo` and `make test` work on a fresh machine with python3 (>= 3.10)
+# and Node.js (>= 20) with npm.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -7,10 +8,14 @@ BIN    := $(VENV)/bin
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml packs/_shared/node/package-lock.json tests/native-node/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# The Node packs' toolchain (componentize-js, esbuild) and the tests' native Node baselines,
+	# from their lockfiles. No install scripts run: nothing here needs one.
+	npm ci --prefix packs/_shared/node --ignore-scripts --no-audit --no-fund
+	npm ci --prefix tests/native-node --ignore-scripts --no-audit --no-fund
 	$(BIN)/fabricks doctor
 	touch $@
 
@@ -29,4 +34,4 @@ bench: setup
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .fabricks examples/*/.fabricks
+	rm -rf $(VENV) .fabricks examples/*/.fabricks packs/_shared/node/node_modules tests/native-node/node_modules

@@ -203,6 +203,12 @@ def service_run(
                 out.print(f"[cyan]{escape(name.ljust(width))}[/] | {escape(line)}", soft_wrap=True)
 
         services = []
+
+        def terminate(signum, frame):
+            # A supervisor's SIGTERM stops the hosts too (they run in their own process groups).
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, terminate)
         try:
             for result, service_port in zip(results, ports):
                 import os as _os
@@ -230,6 +236,7 @@ def service_run(
             console.print("stopping")
         finally:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             for service in services:
                 service.stop()
 

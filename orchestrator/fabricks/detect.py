@@ -65,6 +65,7 @@ def detect(app_dir: Path, registry: Registry, language: str | None = None,
                     continue
                 if match:
                     attr = match.group(1) if match.groups() else "app"
-                    app = f"{module_name(app_dir, file)}:{attr}{'()' if rule.call else ''}"
+                    app = rule.app.format(module=module_name(app_dir, file), attr=attr,
+                                          path=file.relative_to(app_dir).as_posix()) + ("()" if rule.call else "")
                     return Detection(pack, rule.framework, app, file)
     return None

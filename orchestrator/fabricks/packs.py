@@ -36,12 +36,15 @@ class DetectRule:
     """Guess a framework and ``app`` when files matching ``files`` contain ``pattern``.
 
     The pattern's first group is the attribute; ``call`` appends ``()`` (a factory).
+    ``app`` formats the guess from ``{module}`` (dotted, as Python imports it), ``{path}``
+    (the file, relative to the app folder) and ``{attr}``.
     """
 
     framework: str
     files: str
     pattern: re.Pattern
     call: bool = False
+    app: str = "{module}:{attr}"
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,8 @@ def load_pack(root: Path) -> Pack:
     try:
         app_pattern = re.compile(app.get("pattern", r".+"))
         detect = tuple(
-            DetectRule(r["framework"], r["files"], re.compile(r["pattern"]), bool(r.get("call", False)))
+            DetectRule(r["framework"], r["files"], re.compile(r["pattern"]), bool(r.get("call", False)),
+                       str(r.get("app", "{module}:{attr}")))
             for r in data.get("detect", [])
         )
     except (re.error, KeyError, TypeError) as error:

@@ -176,7 +176,8 @@ class Pipeline:
 
     def base_values(self) -> dict[str, str]:
         return {"python": sys.executable, "pack": str(self.pack.root), "packs": str(self.pack.root.parent),
-                "wit": str(wit_dir()), "world": self.pack.world, "name": self.spec.name}
+                "wit": str(wit_dir()), "world": self.pack.world, "name": self.spec.name,
+                "source": str(self.spec.app_dir)}
 
     # -- phases --------------------------------------------------------------
     def check_toolchain(self) -> dict[str, str]:

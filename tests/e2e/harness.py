@@ -108,8 +108,27 @@ def uvicorn(app_dir: Path, app: str, env: dict[str, str] | None = None,
                         cwd=app_dir, env={**same_dependencies(result), **(env or {})})
 
 
+NATIVE_NODE = Path(__file__).resolve().parents[1] / "native-node"
+
+
+def node_fetch(app_dir: Path, app: str, env: dict[str, str] | None = None,
+               result: BuildResult | None = None) -> NativeServer:
+    """The app's fetch handler on @hono/node-server (Node on the host), the node-hono baseline.
+
+    The component's staged node_modules are linked into ``app_dir`` (a test's copy of the
+    app), so both sides run the same dependency releases.
+    """
+    deps = result.outputs.get("deps") if result else None
+    link = app_dir / "node_modules"
+    if deps and not link.exists():
+        link.symlink_to(Path(deps) / "node_modules", target_is_directory=True)
+    handler = result.spec.options.get("handler", "") if result else ""
+    return NativeServer(["node", str(NATIVE_NODE / "serve-fetch.mjs"), app, "{port}", *([handler] if handler else [])],
+                        cwd=app_dir, env=env)
+
+
 # The native baseline of each pack, by pack name.
-NATIVE_SERVERS = {"python-wsgi": gunicorn, "python-asgi": uvicorn}
+NATIVE_SERVERS = {"python-wsgi": gunicorn, "python-asgi": uvicorn, "node-hono": node_fetch}
 
 
 def native_server(app_dir: Path, result: BuildResult, env: dict[str, str] | None = None) -> NativeServer:
@@ -228,6 +247,10 @@ def comparable(response: requests.Response, req: Req) -> dict[str, Any]:
         name = name.lower()
         if name in UNORDERED_HEADERS:
             value = ", ".join(sorted(v.strip() for v in value.split(",")))
+        if name == "content-type":
+            # Media type parameters may be written with or without a space after ";"
+            # (RFC 9110 section 5.6.6): Fetch writes none, @hono/node-server one.
+            value = ";".join(part.strip() for part in value.split(";"))
         if name not in ignored:
             headers.setdefault(name, []).append(value)
     return {"status": response.status_code, "headers": headers,

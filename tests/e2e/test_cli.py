@@ -103,7 +103,8 @@ def test_top_level_run_and_baked_values_warn_but_build(tmp_path):
     assert (tmp_path / "out.wasm").read_bytes()[:4] == b"\0asm"
 
 
-def test_service_run_serves_and_stops_on_ctrl_c():
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_service_run_serves_and_stops_with_its_host(stop):
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "fabricks", "service", "run", str(EXAMPLES / "flask-hello"),
                              "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -113,7 +114,7 @@ def test_service_run_serves_and_stops_on_ctrl_c():
         response = requests.get(f"http://127.0.0.1:{port}/users/1", timeout=30)
         assert response.json() == {"id": 1, "name": "User 1"}
         time.sleep(0.3)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         output, _ = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// Bundle a Node pack's entry (the app, its dependencies and the bridge) into one ES module
+// with esbuild, then make it a component with componentize-js (StarlingMonkey + wizer).
+//
+//   node build.mjs --entry GLUE/fabricks-entry.js --deps DEPS --wit WIT --world WORLD \
+//                  [--alias MODULE=FILE ...] --out OUT.wasm
+//
+// Failures print `fabricks-error:` / `fabricks-hint:` lines (docs/packs.md) and exit 1.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { builtinModules } from 'node:module';
+import { parseArgs } from 'node:util';
+
+function fail(message, hint) {
+  console.log(`fabricks-error: ${message}`);
+  if (hint) console.log(`fabricks-hint: ${hint}`);
+  process.exit(1);
+}
+
+const { values } = parseArgs({
+  options: {
+    entry: { type: 'string' }, deps: { type: 'string' }, wit: { type: 'string' }, world: { type: 'string' },
+    out: { type: 'string' }, alias: { type: 'string', multiple: true, default: [] },
+    app: { type: 'string' },
+  },
+});
+
+let esbuild, componentize;
+try {
+  esbuild = await import('esbuild');
+  ({ componentize } = await import('@bytecodealliance/componentize-js'));
+} catch (error) {
+  fail(`the Node toolchain is not installed (${error.message.split('\n')[0]})`,
+    `Run \`make setup\` in the Fabricks checkout, or \`npm ci --prefix ${dirname(new URL(import.meta.url).pathname)}\`.`);
+}
+
+const alias = Object.fromEntries(values.alias.map((pair) => pair.split('=', 2)).map(([k, v]) => [k, resolve(v)]));
+const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+const appRoot = values.app ? resolve(values.app) : null;
+
+// Node built-ins the pack gives no stand-in for fail the build here, naming the importer,
+// rather than failing at run time inside the component.
+const builtinGuard = {
+  name: 'fabricks-builtins',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?[a-z_]+(\/[a-z_]+)?$/ }, (args) => {
+      if (!builtins.has(args.path) || alias[args.path] || alias[args.path.replace(/^node:/, '')]) return undefined;
+      const who = appRoot && args.importer.startsWith(appRoot) ? relative(appRoot, args.importer) : args.importer;
+      return { errors: [{ text: `${who} imports the Node built-in "${args.path}", which a component has no stand-in for` }] };
+    });
+  },
+};
+
+const bundle = join(dirname(resolve(values.out)), 'bundle.js');
+try {
+  await esbuild.build({
+    entryPoints: [values.entry],
+    bundle: true,
+    outfile: bundle,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    mainFields: ['module', 'main'],
+    conditions: ['worker', 'import', 'require', 'default'],
+    nodePaths: values.deps ? [join(resolve(values.deps), 'node_modules')] : [],
+    alias: Object.fromEntries(Object.entries(alias).flatMap(([k, v]) => k.startsWith('node:') ? [[k, v]] : [[k, v], [`node:${k}`, v]])),
+    external: ['wasi:*'],
+    plugins: [builtinGuard],
+    logLevel: 'silent',
+    legalComments: 'none',
+  });
+} catch (error) {
+  const first = error.errors?.[0];
+  if (!first) fail(`bundling failed: ${error.message}`);
+  const at = first.location ? `${appRoot ? relative(appRoot, resolve(first.location.file)) : first.location.file}:${first.location.line}: ` : '';
+  const missing = /Could not resolve "([^"]+)"/.exec(first.text);
+  fail(`${at}${first.text}`,
+    missing ? `Add "${missing[1]}" to the app's package.json dependencies (and run npm install), or fix the import.`
+      : 'Fix the import above; the bundle must resolve every module at build time.');
+}
+
+mkdirSync(dirname(resolve(values.out)), { recursive: true });
+let result;
+try {
+  result = await componentize({
+    sourcePath: bundle,
+    witPath: values.wit,
+    worldName: values.world,
+    disableFeatures: ['fetch-event'],
+  });
+} catch (error) {
+  const text = String(error?.message ?? error);
+  if (/performance|timeOrigin|bad_optional_access/.test(text)) {
+    fail('the app read the clock (performance.now) while its top level ran at build time, which aborts the engine',
+      'Read the clock inside a request handler, not at module top level.');
+  }
+  console.log(text);
+  fail(`componentize-js failed: ${text.split('\n').find((l) => l.trim()) ?? 'no message'}`,
+    'The app\'s top level runs at build time (pre-initialization); run again with --verbose for the whole output.');
+}
+writeFileSync(values.out, result.component);
+if (!existsSync(values.out)) fail('componentize-js wrote no component');

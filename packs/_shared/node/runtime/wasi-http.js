@@ -1,0 +1,150 @@
+// The wasi:http@0.2.6 plumbing every Node pack shares: the incoming request's parts, its
+// body as a blocking reader, and a response writer that streams.
+// WIT: wasi:http/types (incoming-request, outgoing-response, outgoing-body, response-outparam).
+import { Fields, IncomingBody, OutgoingBody, OutgoingResponse, ResponseOutparam } from 'wasi:http/types@0.2.6';
+
+const latin1 = new TextDecoder('latin1');
+const utf8 = new TextEncoder();
+
+// wasi:io/streams allows at most 4096 bytes per blocking-write-and-flush.
+const WRITE_CHUNK = 4096;
+const READ_CHUNK = 64 * 1024;
+
+/** Statuses whose responses never have a body (RFC 9110 sections 15.2, 15.3.5, 15.4.5). */
+export function bodyless(status, method) {
+  return method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
+}
+
+function methodName(method) {
+  return method.tag === 'other' ? method.val : method.tag.toUpperCase();
+}
+
+/**
+ * The parts of a wasi:http incoming-request.
+ * @returns {{method: string, scheme: string, authority: string, pathWithQuery: string,
+ *            rawHeaders: string[]}} rawHeaders alternates names and values, as Node's
+ *            IncomingMessage.rawHeaders does; values are latin-1 strings (RFC 9110 5.5).
+ */
+export function requestParts(incoming) {
+  const scheme = incoming.scheme();
+  const rawHeaders = [];
+  for (const [name, value] of incoming.headers().entries()) {
+    rawHeaders.push(name, latin1.decode(value));
+  }
+  return {
+    method: methodName(incoming.method()),
+    scheme: scheme === undefined ? 'http' : scheme.tag === 'other' ? scheme.val : scheme.tag.toLowerCase(),
+    authority: incoming.authority() ?? 'localhost',
+    pathWithQuery: incoming.pathWithQuery() ?? '/',
+    rawHeaders,
+  };
+}
+
+/** The request body, read as the app asks for it. ``read()`` blocks the instance, which
+ *  serves one request at a time; it returns a Uint8Array, or null at the end. */
+export class BodyReader {
+  constructor(incoming) {
+    this.incoming = incoming;
+    this.body = null;
+    this.stream = null;
+    this.done = false;
+  }
+
+  read(max = READ_CHUNK) {
+    if (this.done) return null;
+    if (this.body === null) {
+      this.body = this.incoming.consume();
+      this.stream = this.body.stream();
+    }
+    for (;;) {
+      let bytes;
+      try {
+        bytes = this.stream.blockingRead(BigInt(max));
+      } catch (error) {
+        if (error?.payload?.tag === 'closed') {
+          this.close();
+          return null;
+        }
+        throw error;
+      }
+      if (bytes.length > 0) return bytes;
+    }
+  }
+
+  close() {
+    if (this.done) return;
+    this.done = true;
+    if (this.stream) this.stream[Symbol.dispose]();
+    if (this.body) IncomingBody.finish(this.body);
+    this.stream = this.body = null;
+  }
+}
+
+/**
+ * Writes one response: ``start(status, headers)`` once, ``write(bytes)`` any number of times
+ * (each chunk reaches the client as it is written), then ``finish()``. ``fail()`` turns what
+ * is left into a 500 before the start, or a truncated body after it.
+ * ``headers``: [name, value] pairs, repeats kept (several Set-Cookie).
+ */
+export class ResponseWriter {
+  constructor(responseOut, method) {
+    this.responseOut = responseOut;
+    this.method = method;
+    this.started = false;
+    this.finished = false;
+    this.body = null;
+    this.stream = null;
+    this.written = 0;
+  }
+
+  start(status, headers) {
+    if (this.started) throw new Error('response already started');
+    const fields = Fields.fromList(headers.map(([name, value]) => [name, utf8.encode(String(value))]));
+    const response = new OutgoingResponse(fields);
+    response.setStatusCode(status);
+    this.body = response.body();
+    this.started = true;
+    this.status = status;
+    ResponseOutparam.set(this.responseOut, { tag: 'ok', val: response });
+  }
+
+  write(bytes) {
+    if (!this.started || this.finished) throw new Error('write outside a started response');
+    if (typeof bytes === 'string') bytes = utf8.encode(bytes);
+    if (bytes.length === 0 || bodyless(this.status, this.method)) return;
+    if (this.stream === null) this.stream = this.body.write();
+    for (let offset = 0; offset < bytes.length; offset += WRITE_CHUNK) {
+      this.stream.blockingWriteAndFlush(bytes.subarray(offset, offset + WRITE_CHUNK));
+    }
+    this.written += bytes.length;
+  }
+
+  finish() {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.stream) this.stream[Symbol.dispose]();
+    this.stream = null;
+    try {
+      OutgoingBody.finish(this.body, undefined);
+    } catch (error) {
+      // HEAD and 304 answers carry the Content-Length of a body they don't send: the host
+      // counts the bytes and refuses. Nothing was written, so the answer is already right.
+      if (this.written !== 0) throw error;
+    }
+  }
+
+  fail() {
+    if (this.finished) return;
+    if (!this.started) {
+      const text = 'Internal Server Error\n';
+      this.start(500, [['content-type', 'text/plain; charset=utf-8'], ['content-length', String(text.length)]]);
+      this.write(text);
+      this.finish();
+      return;
+    }
+    // Dropping the body unfinished tells the host the response ended abnormally.
+    this.finished = true;
+    if (this.stream) this.stream[Symbol.dispose]();
+    this.body[Symbol.dispose]?.();
+  }
+}

@@ -1,0 +1,4 @@
+export const routes = ['/'];
+export function handler(request) {
+  return new Response('hello');
+}

@@ -1,0 +1,85 @@
+"""The fetch bridge of the node-hono pack through a real component and host, against the same
+handler on @hono/node-server (Node), with no framework between."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from .harness import ComponentServer, Req, assert_instance_survives, both, build_app, node_fetch, set_cookies
+
+pytestmark = pytest.mark.e2e
+APP = Path(__file__).resolve().parents[1] / "apps" / "fetch-conformance"
+ERROR_PAGE = frozenset({"content-type", "content-length"})
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    copy = tmp_path_factory.mktemp("native") / APP.name
+    shutil.copytree(APP, copy)
+    result = build_app(APP)
+    with node_fetch(copy, "app.js", result=result) as native, ComponentServer(result) as component:
+        yield native, component
+
+
+def test_request_parts_match_node(servers):
+    both(servers, Req("GET", "/request?a=1&b=%20c", {"X-One": "1", "X-Two": "caf\u00e9".encode().decode("latin-1")}))
+    both(servers, Req("PUT", "/request/", {"X-Multi": "1"}, b"body"))
+
+
+def test_request_body_over_1mb_arrives_whole(servers):
+    body = bytes(range(256)) * 12_289
+    assert both(servers, Req("POST", "/echo", {"Content-Type": "application/octet-stream"}, body)).json()["length"] == len(body)
+
+
+def test_chunked_request_body_arrives_whole(servers):
+    chunks = [bytes([i]) * 100_000 for i in range(12)]
+    answers = [requests.post(s.url + "/echo", data=iter(chunks), timeout=60).json() for s in servers]
+    assert answers[0] == answers[1] and answers[0]["length"] == 1_200_000
+
+
+def test_streamed_response_over_1mb_arrives_whole(servers):
+    assert len(both(servers, Req("GET", "/big?size=3000001")).content) == 3_000_001
+
+
+def test_response_streams_before_the_body_is_done(servers):
+    _, component = servers
+    started = time.monotonic()
+    with requests.get(component.url + "/slow-stream", stream=True, timeout=30) as response:
+        chunks = response.iter_content(chunk_size=None)
+        first = next(chunks)
+        first_at = time.monotonic() - started
+        rest = b"".join(chunks)
+        done_at = time.monotonic() - started
+    assert first == b"first\n" and rest == b"second\n"
+    assert first_at < 1.0 < done_at, (first_at, done_at)
+
+
+def test_several_set_cookie_headers_survive(servers):
+    response = both(servers, Req("GET", "/cookies"))
+    assert set_cookies(response) == ["a=1; Path=/", "b=2; HttpOnly", "c=3, d=4; SameSite=Lax"]
+
+
+def test_head_and_204(servers):
+    both(servers, Req("HEAD", "/cookies"))
+    both(servers, Req("GET", "/no-content"))
+
+
+def test_exception_before_the_response_is_a_500(servers):
+    both(servers, Req("GET", "/throw", ignore_headers=ERROR_PAGE, compare_body=False))
+    assert servers[1].log_contains("thrown before the response"), servers[1].log
+
+
+def test_exception_while_streaming_truncates_the_body(servers):
+    for server in servers:
+        with pytest.raises((requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError)):
+            requests.get(server.url + "/throw-in-stream", timeout=30).content
+
+
+def test_the_instance_survives_exceptions_with_its_state():
+    with ComponentServer(build_app(APP)) as component:
+        assert_instance_survives(component, "/throw")
