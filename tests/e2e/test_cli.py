@@ -85,6 +85,33 @@ def test_dependency_with_only_native_wheels(tmp_path):
     assert_nothing_half_written(app_dir)
 
 
+def test_node_dependency_that_is_a_native_addon(tmp_path):
+    app_dir = copy_app("node-native-addon", tmp_path)
+    output = assert_clean_failure(fabricks("adapt", str(app_dir)), "utf-8-validate@", "is a native addon")
+    assert str(app_dir / "package.json") in output
+    assert_nothing_half_written(app_dir)
+
+
+def test_node_module_that_exports_no_app(tmp_path):
+    app_dir = copy_app("node-no-app", tmp_path)
+    assert_clean_failure(fabricks("adapt", str(app_dir)), "server.js exports no app with a fetch() method",
+                         "it exports handler, routes")
+    assert_nothing_half_written(app_dir)
+
+
+def test_node_top_level_exception_names_its_line(tmp_path):
+    app_dir = copy_app("node-top-level-error", tmp_path)
+    assert_clean_failure(fabricks("adapt", str(app_dir)), f"{app_dir / 'settings.js'}:3", "SyntaxError: JSON.parse")
+    assert_nothing_half_written(app_dir)
+
+
+def test_node_syntax_error_names_its_line(tmp_path):
+    (tmp_path / "Fabrickfile").write_text('[nodejs]\nframework = "hono"\napp = "app.js"\n')
+    (tmp_path / "app.js").write_text("export default {\n  fetch() { return new Response('x') \n};\n")
+    assert_clean_failure(fabricks("adapt", str(tmp_path)), "app.js:3", "Expected")
+    assert_nothing_half_written(tmp_path)
+
+
 def test_verbose_shows_the_traceback(tmp_path):
     (tmp_path / "Fabrickfile").write_text('[python]\nframework = "flsk"\napp = "main:app"\n')
     proc = fabricks("adapt", str(tmp_path), "--verbose")

@@ -45,6 +45,12 @@ def test_flask_app_is_detected_without_fabrickfile(registry, tmp_path):
     assert 'framework = "flask"' in spec.pin_snippet()
 
 
+def test_hono_app_is_detected_as_its_file(registry, tmp_path):
+    folder = app_folder(tmp_path, {"src/server.js": "import { Hono } from 'hono'\nconst app = new Hono()\n"})
+    spec = resolve(folder, registry)
+    assert (spec.language, spec.pack.name, spec.framework, spec.app) == ("nodejs", "node-hono", "hono", "src/server.js")
+
+
 def test_django_wsgi_module_is_detected(registry, tmp_path):
     folder = app_folder(tmp_path, {
         "manage.py": "",

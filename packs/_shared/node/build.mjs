@@ -6,7 +6,7 @@
 //                  [--alias MODULE=FILE ...] --out OUT.wasm
 //
 // Failures print `fabricks-error:` / `fabricks-hint:` lines (docs/packs.md) and exit 1.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { builtinModules } from 'node:module';
 import { parseArgs } from 'node:util';
@@ -21,14 +21,15 @@ const { values } = parseArgs({
   options: {
     entry: { type: 'string' }, deps: { type: 'string' }, wit: { type: 'string' }, world: { type: 'string' },
     out: { type: 'string' }, alias: { type: 'string', multiple: true, default: [] },
-    app: { type: 'string' },
+    app: { type: 'string' }, source: { type: 'string' },
   },
 });
 
-let esbuild, componentize;
+let esbuild, componentize, SourceMapConsumer;
 try {
   esbuild = await import('esbuild');
   ({ componentize } = await import('@bytecodealliance/componentize-js'));
+  ({ SourceMapConsumer } = (await import('source-map-js')).default);
 } catch (error) {
   fail(`the Node toolchain is not installed (${error.message.split('\n')[0]})`,
     `Run \`make setup\` in the Fabricks checkout, or \`npm ci --prefix ${dirname(new URL(import.meta.url).pathname)}\`.`);
@@ -66,6 +67,7 @@ try {
     alias: Object.fromEntries(Object.entries(alias).flatMap(([k, v]) => k.startsWith('node:') ? [[k, v]] : [[k, v], [`node:${k}`, v]])),
     external: ['wasi:*'],
     plugins: [builtinGuard],
+    sourcemap: 'external',
     logLevel: 'silent',
     legalComments: 'none',
   });
@@ -90,6 +92,7 @@ try {
   });
 } catch (error) {
   const text = String(error?.message ?? error);
+  topLevelException(text);
   if (/performance|timeOrigin|bad_optional_access/.test(text)) {
     fail('the app read the clock (performance.now) while its top level ran at build time, which aborts the engine',
       'Read the clock inside a request handler, not at module top level.');
@@ -99,4 +102,31 @@ try {
     'The app\'s top level runs at build time (pre-initialization); run again with --verbose for the whole output.');
 }
 writeFileSync(values.out, result.component);
+
+/** Where in the user's sources a bundle position came from: "file:line", or null. */
+function original(line, column) {
+  const mapFile = `${bundle}.map`;
+  if (!existsSync(mapFile)) return null;
+  const consumer = new SourceMapConsumer(JSON.parse(readFileSync(mapFile, 'utf8')));
+  const pos = consumer.originalPositionFor({ line, column: Math.max(0, column - 1) });
+  if (!pos.source) return null;
+  const file = resolve(dirname(bundle), pos.source);
+  const shown = appRoot && file.startsWith(appRoot + '/')
+    ? join(values.source ?? appRoot, relative(appRoot, file)) : file;
+  return `${shown}:${pos.line}`;
+}
+
+/** An exception thrown while the app's top level ran (in wizer): the message, at its source line. */
+function topLevelException(text) {
+  const found = /Exception while evaluating top-level script\s*\n\s*(?:\S*?):(\d+):(\d+)\s+([^\n]*)/.exec(text);
+  if (!found) return;
+  const [, line, column, message] = found;
+  const ours = /^\w*Error: fabricks: /.test(message);
+  if (ours) fail(message.replace(/^\w*Error: fabricks: /, ''), 'See docs/node-hono.md for how the app is found.');
+  // The innermost frame in the app's own files, else where the exception was raised.
+  const frames = [...text.matchAll(/@\S*?bundle\.js:(\d+):(\d+)/g)].map((m) => original(Number(m[1]), Number(m[2])));
+  const where = frames.find((f) => f && values.source && f.startsWith(values.source)) ?? original(Number(line), Number(column));
+  fail(`${where ? where + ': ' : ''}the app's top level raised ${message}`,
+    'The app module runs at build time (pre-initialization); fix the error, or move code that needs the running service into a request handler.');
+}
 if (!existsSync(values.out)) fail('componentize-js wrote no component');

@@ -98,7 +98,8 @@ function chain(name) {
 const native = [...packages.entries()].filter(([name, info]) => !LOADERS.has(name) && isNative(info));
 if (native.length) {
   const [name, { pkg }] = native[0];
-  const via = chain(name).reverse().join(' <- ');
-  fail(`${via}: ${name}@${pkg.version} is a native addon (compiled C/C++ loaded by Node), which can't run inside a WebAssembly component`,
+  const path = chain(name);
+  const via = path.length > 1 ? `, pulled in by ${path.slice(0, -1).reverse().join(' <- ')}` : ', a dependency in package.json';
+  fail(`${manifest}: ${name}@${pkg.version}${via}, is a native addon (compiled C/C++ that Node loads), which can't run inside a WebAssembly component`,
     `Use a pure-JavaScript (or WebAssembly) alternative to ${name}${native.length > 1 ? ` (also native: ${native.slice(1).map(([n]) => n).join(', ')})` : ''}.`);
 }

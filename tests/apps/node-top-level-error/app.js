@@ -1,0 +1,7 @@
+import { settings } from './settings.js';
+
+export default {
+  fetch() {
+    return new Response(settings.greeting);
+  },
+};

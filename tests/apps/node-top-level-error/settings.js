@@ -1,0 +1,3 @@
+const raw = '{"greeting": "hello"';
+
+export const settings = JSON.parse(raw);
