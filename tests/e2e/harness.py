@@ -235,6 +235,20 @@ def assert_instance_survives(component: "ComponentServer", failing: str, rounds:
     assert max(counts) >= rounds // 2 + 1, counts
 
 
+def assert_streams(url: str, first: bytes = b"first\n", rest: bytes = b"second\n", pause: float = 1.0) -> None:
+    """Assert that ``url`` sends ``first`` before the app's pause of over ``pause`` s, then
+    ``rest``: the first chunk reached the client before the body was done (not collected)."""
+    started = time.monotonic()
+    with requests.get(url, stream=True, timeout=30) as response:
+        chunks = response.iter_content(chunk_size=None)
+        got_first = next(chunks)
+        first_at = time.monotonic() - started
+        got_rest = b"".join(chunks)
+        done_at = time.monotonic() - started
+    assert got_first == first and got_rest == rest
+    assert first_at < pause < done_at, (first_at, done_at)
+
+
 def set_cookies(response: requests.Response) -> list[str]:
     return list(response.raw.headers.getlist("Set-Cookie"))
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from .harness import ComponentServer, Req, assert_instance_survives, both, build_app, send, set_cookies, uvicorn
+from .harness import ComponentServer, Req, assert_instance_survives, both, build_app, set_cookies, uvicorn
 
 pytestmark = pytest.mark.e2e
 APP = Path(__file__).resolve().parents[1] / "apps" / "asgi-conformance"
