@@ -13,9 +13,11 @@ $(VENV)/.installed: pyproject.toml packs/_shared/node/package-lock.json tests/na
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	# The Node packs' toolchain (componentize-js, esbuild) and the tests' native Node baselines,
-	# from their lockfiles. No install scripts run: nothing here needs one.
-	npm ci --prefix packs/_shared/node --ignore-scripts --no-audit --no-fund
-	npm ci --prefix tests/native-node --ignore-scripts --no-audit --no-fund
+	# at the versions of their lockfiles. `npm install --no-save`, not `npm ci`: npm leaves some
+	# other platforms' optional binaries out of the lockfile, and `npm ci` then refuses it as
+	# out of sync. No install scripts run: nothing here needs one.
+	npm install --prefix packs/_shared/node --no-save --ignore-scripts --no-audit --no-fund
+	npm install --prefix tests/native-node --no-save --ignore-scripts --no-audit --no-fund
 	$(BIN)/fabricks doctor
 	touch $@
 

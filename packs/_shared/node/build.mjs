@@ -32,7 +32,7 @@ try {
   ({ SourceMapConsumer } = (await import('source-map-js')).default);
 } catch (error) {
   fail(`the Node toolchain is not installed (${error.message.split('\n')[0]})`,
-    `Run \`make setup\` in the Fabricks checkout, or \`npm ci --prefix ${dirname(new URL(import.meta.url).pathname)}\`.`);
+    `Run \`make setup\` in the Fabricks checkout, or \`npm install --no-save --ignore-scripts --prefix ${dirname(new URL(import.meta.url).pathname)}\`.`);
 }
 
 const alias = Object.fromEntries(values.alias.map((pair) => pair.split('=', 2)).map(([k, v]) => [k, resolve(v)]));
