@@ -35,7 +35,17 @@ if (lock) copyFileSync(join(source, lock), join(target, lock));
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const args = [lock ? 'ci' : 'install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-update-notifier'];
-const run = spawnSync(npm, args, { cwd: target, stdio: ['ignore', 'inherit', 'inherit'] });
+let run = spawnSync(npm, args, { cwd: target, stdio: ['ignore', 'inherit', 'inherit'] });
+if (run.status !== 0 && lock) {
+  // npm ci refuses a lockfile that leaves out other platforms' optional binaries (which npm
+  // itself writes); npm install --no-save still keeps to the lockfile's versions.
+  const retry = ['install', '--no-save', ...args.slice(1)];
+  run = spawnSync(npm, retry, { cwd: target, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (run.status === 0) {
+    console.log(`fabricks-warning: \`npm ci\` refused ${join(source, lock)} as out of sync with package.json; ` +
+      'installed with `npm install --no-save` instead. Run `npm install` in the app folder to refresh the lockfile.');
+  }
+}
 if (run.status !== 0) {
   fail(`\`npm ${args.join(' ')}\` failed for ${manifest} (exit ${run.status})`,
     lock ? `If package.json changed since ${lock} was written, run \`npm install\` in the app folder to update the lockfile.`
