@@ -223,8 +223,8 @@ def assert_instance_survives(component: "ComponentServer", failing: str, rounds:
 
     The app counts every request and answers ``/count`` with the count. A trap would kill
     the instance, so every ``/count`` after a failure would find a fresh one (count 1 or 2).
-    After a failed request the host takes some milliseconds to return the instance to its
-    pool; a request arriving first goes to a second instance, which then gets the
+    After a request that logged (a traceback), the host takes some milliseconds to return the
+    instance to its pool; a request arriving first goes to a second instance, which then gets the
     ``/count`` requests while the first takes the failures. Either way one surviving
     instance counts at least half the rounds; hence a bound, not an exact number.
     """
