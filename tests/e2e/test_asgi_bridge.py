@@ -83,13 +83,12 @@ def test_exception_before_start_is_a_500(servers):
 
 
 def test_exception_after_start_truncates_the_body(servers):
-    native, component = servers
-    # uvicorn may close the connection before its headers are even flushed; either way the
-    # client must not see a complete response.
-    with pytest.raises((requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
-        requests.get(native.url + "/boom-after", timeout=30).content
-    with pytest.raises(requests.exceptions.ChunkedEncodingError):
-        requests.get(component.url + "/boom-after", timeout=30).content
+    # Either server may close the connection before the headers are even flushed (uvicorn;
+    # hyper in wasmtime when the body fails before it wrote them); either way the client must
+    # not see a complete response.
+    for server in servers:
+        with pytest.raises((requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+            requests.get(server.url + "/boom-after", timeout=30).content
 
 
 def test_the_instance_survives_exceptions_with_its_state():
