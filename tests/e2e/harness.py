@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 from fabricks.host import ServeOptions, Service
@@ -247,6 +248,17 @@ def assert_streams(url: str, first: bytes = b"first\n", rest: bytes = b"second\n
         done_at = time.monotonic() - started
     assert got_first == first and got_rest == rest
     assert first_at < pause < done_at, (first_at, done_at)
+
+
+def assert_truncated(servers: tuple, path: str) -> None:
+    """Assert that no server gives a complete response to GET ``path``, whose app fails mid-body.
+
+    A server may close the connection before its headers are even flushed (uvicorn; hyper
+    in wasmtime when the body fails before it wrote them), or end a chunked body early.
+    """
+    for server in servers:
+        with pytest.raises((requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+            requests.get(server.url + path, timeout=TIMEOUT).content
 
 
 def set_cookies(response: requests.Response) -> list[str]:

@@ -53,6 +53,7 @@ const builtinGuard = {
 };
 
 const bundle = join(dirname(resolve(values.out)), 'bundle.js');
+let sourceMap; // the bundle's source map, read on the first lookup (original())
 try {
   await esbuild.build({
     entryPoints: [values.entry],
@@ -103,12 +104,15 @@ try {
 }
 writeFileSync(values.out, result.component);
 
+
 /** Where in the user's sources a bundle position came from: "file:line", or null. */
 function original(line, column) {
-  const mapFile = `${bundle}.map`;
-  if (!existsSync(mapFile)) return null;
-  const consumer = new SourceMapConsumer(JSON.parse(readFileSync(mapFile, 'utf8')));
-  const pos = consumer.originalPositionFor({ line, column: Math.max(0, column - 1) });
+  if (sourceMap === undefined) {
+    const mapFile = `${bundle}.map`;
+    sourceMap = existsSync(mapFile) ? new SourceMapConsumer(JSON.parse(readFileSync(mapFile, 'utf8'))) : null;
+  }
+  if (sourceMap === null) return null;
+  const pos = sourceMap.originalPositionFor({ line, column: Math.max(0, column - 1) });
   if (!pos.source) return null;
   const file = resolve(dirname(bundle), pos.source);
   const shown = appRoot && file.startsWith(appRoot + '/')
@@ -129,4 +133,3 @@ function topLevelException(text) {
   fail(`${where ? where + ': ' : ''}the app's top level raised ${message}`,
     'The app module runs at build time (pre-initialization); fix the error, or move code that needs the running service into a request handler.');
 }
-if (!existsSync(values.out)) fail('componentize-js wrote no component');

@@ -3,26 +3,12 @@
 import './runtime/web-compat.js'; // first: the app may use what it adds at its top level
 import config from './fabricks-config.json';
 import * as appModule from '../app/${app}';
+import { findFetch } from './runtime/find-fetch.js';
 import { serveFetch } from './runtime/fetch-bridge.js';
 import { registeredFetch } from './shims/hono-node-server.js';
 
-function findFetch() {
-  const named = config.handler;
-  const candidates = named
-    ? [[named, appModule[named]], ['default.' + named, appModule.default?.[named]]]
-    : [['default', appModule.default], ['app', appModule.app], ['default.app', appModule.default?.app]];
-  for (const [, candidate] of candidates) {
-    if (candidate && typeof candidate.fetch === 'function') return candidate.fetch.bind(candidate);
-    if (named && typeof candidate === 'function') return candidate;
-  }
-  if (registeredFetch()) return registeredFetch();
-  const exported = Object.keys(appModule).join(', ') || 'nothing';
-  throw new Error('fabricks: ' + config.app + ' exports no app with a fetch() method (looked for ' +
-    candidates.map(([n]) => n).join(', ') + '; it exports ' + exported + '). ' +
-    'Export the app (`export default app`), or set handler = "<export name>" under [nodejs] in the Fabrickfile.');
-}
-
-const fetch = findFetch();
+// A top-level serve() from @hono/node-server registered the handler when nothing is exported.
+const fetch = findFetch(appModule, { handler: config.handler, file: config.app, fallback: registeredFetch() });
 
 export const incomingHandler = {
   handle(request, responseOut) {

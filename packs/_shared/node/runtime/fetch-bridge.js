@@ -34,13 +34,14 @@ function bodyStream(reader) {
  *  whose bodiless Response carries the GET body's length, RFC 9110 section 8.6). */
 export function responseHeaders(response, method) {
   const { headers } = response;
-  const length = method === 'HEAD' ? null : knownLength(response);
+  // Only a Content-Length that is there needs checking (and measuring a body has a cost).
+  const length = method === 'HEAD' || !headers.has('content-length') ? null : knownLength(response);
   const out = [];
   for (const [name, value] of headers) {
     if (name === 'set-cookie' || (name === 'content-length' && length !== null)) continue;
     out.push([name, value]);
   }
-  if (length !== null && headers.has('content-length')) out.push(['content-length', String(length)]);
+  if (length !== null) out.push(['content-length', String(length)]);
   const cookies = typeof headers.getSetCookie === 'function' ? headers.getSetCookie() : [];
   for (const cookie of cookies) out.push(['set-cookie', cookie]);
   return out;

@@ -27,7 +27,8 @@ function copyOf(body) {
 class Response extends BaseResponse {
   constructor(body = null, init = undefined) {
     super(body, init);
-    Object.defineProperty(this, SOURCE, { value: wholeBody(body) ? { body: copyOf(body) } : null });
+    // Kept by reference: Response has read it already, and clone() copies it then.
+    Object.defineProperty(this, SOURCE, { value: wholeBody(body) ? { body } : null });
   }
 
   clone() {

@@ -15,8 +15,18 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 import types
+
+def _missing(name: str) -> bool:
+    """Whether ``import name`` fails: a stand-in is installed only then."""
+    try:
+        importlib.import_module(name)
+        return False
+    except ImportError:
+        return True
+
 
 NO_SSL = ("TLS is not available inside a WebAssembly component (WASI's CPython has no _ssl): the "
           "host terminates TLS in front of the app; outgoing TLS is not supported yet.")
@@ -58,11 +68,8 @@ def _ssl_getattr(name: str):
 
 def install_ssl() -> bool:
     """Install the ``ssl`` stand-in when the real module can't be imported. Returns True if installed."""
-    try:
-        import ssl  # noqa: F401
+    if not _missing("ssl"):
         return False
-    except ImportError:
-        pass
     module = types.ModuleType("ssl", "Stand-in for ssl inside a WebAssembly component: " + NO_SSL)
     module.__getattr__ = _ssl_getattr
     module.SSLError = type("SSLError", (_SSLUnavailable,), {})
@@ -93,11 +100,8 @@ def _sem_unlink(name: str) -> None:
 
 def install_multiprocessing() -> bool:
     """Install the ``_multiprocessing`` stand-in when the real one is missing. Returns True if installed."""
-    try:
-        import _multiprocessing  # noqa: F401
+    if not _missing("_multiprocessing"):
         return False
-    except ImportError:
-        pass
     module = types.ModuleType("_multiprocessing", "Stand-in inside a WebAssembly component: " + NO_PROCESSES)
     module.SemLock, module.sem_unlink, module.flags = _SemLock, _sem_unlink, {}
     sys.modules["_multiprocessing"] = module
