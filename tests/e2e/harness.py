@@ -128,8 +128,21 @@ def node_fetch(app_dir: Path, app: str, env: dict[str, str] | None = None,
                         cwd=app_dir, env=env)
 
 
+def node_http(app_dir: Path, app: str, env: dict[str, str] | None = None,
+              result: BuildResult | None = None) -> NativeServer:
+    """The app on Node's own node:http (tests/native-node/serve-node.mjs), the node-express
+    baseline, with the component's staged node_modules linked in as for :func:`node_fetch`."""
+    deps = result.outputs.get("deps") if result else None
+    link = app_dir / "node_modules"
+    if deps and not link.exists():
+        link.symlink_to(Path(deps) / "node_modules", target_is_directory=True)
+    handler = result.spec.options.get("handler", "") if result else ""
+    return NativeServer(["node", str(NATIVE_NODE / "serve-node.mjs"), app, "{port}", *([handler] if handler else [])],
+                        cwd=app_dir, env=env)
+
+
 # The native baseline of each pack, by pack name.
-NATIVE_SERVERS = {"python-wsgi": gunicorn, "python-asgi": uvicorn, "node-hono": node_fetch}
+NATIVE_SERVERS = {"python-wsgi": gunicorn, "python-asgi": uvicorn, "node-hono": node_fetch, "node-express": node_http}
 
 
 def native_server(app_dir: Path, result: BuildResult, env: dict[str, str] | None = None) -> NativeServer:

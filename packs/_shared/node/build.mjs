@@ -2,8 +2,11 @@
 // Bundle a Node pack's entry (the app, its dependencies and the bridge) into one ES module
 // with esbuild, then make it a component with componentize-js (StarlingMonkey + wizer).
 //
-//   node build.mjs --entry GLUE/fabricks-entry.js --deps DEPS --wit WIT --world WORLD \
-//                  [--alias MODULE=FILE ...] --out OUT.wasm
+//   node build.mjs --entry GLUE/fabricks-entry.js --app APP --deps DEPS --wit WIT --world WORLD \
+//                  [--alias MODULE=FILE ...] [--node-builtins] --out OUT.wasm
+//
+// --node-builtins gives Node built-ins their stand-ins (node-builtins.mjs), bundles the app's
+// own files under /app for node:fs, and gives each module its __dirname and import.meta.url.
 //
 // Failures print `fabricks-error:` / `fabricks-hint:` lines (docs/packs.md) and exit 1.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,21 +24,27 @@ const { values } = parseArgs({
   options: {
     entry: { type: 'string' }, deps: { type: 'string' }, wit: { type: 'string' }, world: { type: 'string' },
     out: { type: 'string' }, alias: { type: 'string', multiple: true, default: [] },
-    app: { type: 'string' }, source: { type: 'string' },
+    app: { type: 'string' }, source: { type: 'string' }, 'node-builtins': { type: 'boolean', default: false },
   },
 });
 
-let esbuild, componentize, SourceMapConsumer;
+let esbuild, componentize, SourceMapConsumer, nodeCompat;
 try {
   esbuild = await import('esbuild');
   ({ componentize } = await import('@bytecodealliance/componentize-js'));
   ({ SourceMapConsumer } = (await import('source-map-js')).default);
+  if (values['node-builtins']) nodeCompat = await import('./node-compat.mjs');
 } catch (error) {
   fail(`the Node toolchain is not installed (${error.message.split('\n')[0]})`,
     `Run \`make setup\` in the Fabricks checkout, or \`npm install --no-save --ignore-scripts --prefix ${dirname(new URL(import.meta.url).pathname)}\`.`);
 }
 
-const alias = Object.fromEntries(values.alias.map((pair) => pair.split('=', 2)).map(([k, v]) => [k, resolve(v)]));
+// The runtime folder the pack copied next to the entry, which the stand-ins must be.
+const runtimeDir = join(dirname(resolve(values.entry)), 'runtime');
+const alias = {
+  ...(nodeCompat ? nodeCompat.nodeBuiltins(runtimeDir) : {}),
+  ...Object.fromEntries(values.alias.map((pair) => pair.split('=', 2)).map(([k, v]) => [k, resolve(v)])),
+};
 const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
 const appRoot = values.app ? resolve(values.app) : null;
 
@@ -63,11 +72,14 @@ try {
     platform: 'neutral',
     target: 'es2022',
     mainFields: ['module', 'main'],
-    conditions: ['worker', 'import', 'require', 'default'],
+    // esbuild adds "import" or "require" by how a module is loaded; Node-world apps get their
+    // dependencies' Node builds (built-ins are stood in for), fetch-world apps the worker builds.
+    conditions: nodeCompat ? ['node'] : ['worker'],
     nodePaths: values.deps ? [join(resolve(values.deps), 'node_modules')] : [],
     alias: Object.fromEntries(Object.entries(alias).flatMap(([k, v]) => k.startsWith('node:') ? [[k, v]] : [[k, v], [`node:${k}`, v]])),
     external: ['wasi:*'],
-    plugins: [builtinGuard],
+    inject: nodeCompat ? [nodeCompat.globalsModule(runtimeDir)] : [],
+    plugins: [builtinGuard, ...(nodeCompat ? nodeCompat.plugins({ appRoot, deps: values.deps }) : [])],
     sourcemap: 'external',
     logLevel: 'silent',
     legalComments: 'none',
