@@ -112,6 +112,32 @@ def test_node_syntax_error_names_its_line(tmp_path):
     assert_nothing_half_written(tmp_path)
 
 
+def test_express_headline_command_builds_without_a_fabrickfile(tmp_path):
+    app_dir = copy_app("express-esm", tmp_path)
+    proc = fabricks("adapt", str(app_dir), "--lang", "nodejs", "--framework", "express", "-o", str(tmp_path / "out.wasm"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "nodejs / express / server.mjs" in proc.stderr and "(pack node-express)" in proc.stderr
+    assert (tmp_path / "out.wasm").read_bytes()[:4] == b"\0asm"
+
+
+def test_node_http_module_with_no_listener(tmp_path):
+    (tmp_path / "Fabrickfile").write_text('[nodejs]\nframework = "http"\napp = "app.js"\n')
+    (tmp_path / "app.js").write_text("module.exports = { routes: [] };\n")
+    assert_clean_failure(fabricks("adapt", str(tmp_path)), "app.js neither calls listen() at its top level nor exports",
+                         "it exports default", "docs/node-express.md")
+    assert_nothing_half_written(tmp_path)
+
+
+def test_node_randomness_at_top_level_warns_with_its_line(tmp_path):
+    (tmp_path / "Fabrickfile").write_text('[nodejs]\nframework = "http"\napp = "app.js"\n')
+    (tmp_path / "app.js").write_text("// a secret made once\nconst secret = Math.random().toString(36);\n"
+                                     "module.exports = (req, res) => res.end(secret);\n")
+    proc = fabricks("adapt", str(tmp_path), "-o", str(tmp_path / "out.wasm"))
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert f"{tmp_path / 'app.js'}:2: the app's top level called Math.random() at build time" in output
+
+
 def test_verbose_shows_the_traceback(tmp_path):
     (tmp_path / "Fabrickfile").write_text('[python]\nframework = "flsk"\napp = "main:app"\n')
     proc = fabricks("adapt", str(tmp_path), "--verbose")

@@ -12,6 +12,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { builtinModules } from 'node:module';
+import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 
 function fail(message, hint) {
@@ -25,13 +26,14 @@ const { values } = parseArgs({
     entry: { type: 'string' }, deps: { type: 'string' }, wit: { type: 'string' }, world: { type: 'string' },
     out: { type: 'string' }, alias: { type: 'string', multiple: true, default: [] },
     app: { type: 'string' }, source: { type: 'string' }, 'node-builtins': { type: 'boolean', default: false },
+    docs: { type: 'string', default: 'docs/node-hono.md' },
   },
 });
 
-let esbuild, componentize, SourceMapConsumer, nodeCompat;
+let esbuild, SourceMapConsumer, nodeCompat;
 try {
   esbuild = await import('esbuild');
-  ({ componentize } = await import('@bytecodealliance/componentize-js'));
+  await import('@bytecodealliance/componentize-js');
   ({ SourceMapConsumer } = (await import('source-map-js')).default);
   if (values['node-builtins']) nodeCompat = await import('./node-compat.mjs');
 } catch (error) {
@@ -95,16 +97,12 @@ try {
 }
 
 mkdirSync(dirname(resolve(values.out)), { recursive: true });
-let result;
-try {
-  result = await componentize({
-    sourcePath: bundle,
-    witPath: values.wit,
-    worldName: values.world,
-    disableFeatures: ['fetch-event'],
-  });
-} catch (error) {
-  const text = String(error?.message ?? error);
+const child = spawnSync(process.execPath, [join(dirname(new URL(import.meta.url).pathname), 'componentize-child.mjs'),
+  JSON.stringify({ sourcePath: bundle, witPath: values.wit, worldName: values.world, disableFeatures: ['fetch-event'] }),
+  values.out], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+relayTopLevelOutput(child.stdout ?? '');
+if (child.status !== 0) {
+  const text = child.stderr || child.error?.message || `componentize-js exited with ${child.status ?? child.signal}`;
   topLevelException(text);
   if (/performance|timeOrigin|bad_optional_access/.test(text)) {
     fail('the app read the clock (performance.now) while its top level ran at build time, which aborts the engine',
@@ -114,8 +112,26 @@ try {
   fail(`componentize-js failed: ${text.split('\n').find((l) => l.trim()) ?? 'no message'}`,
     'The app\'s top level runs at build time (pre-initialization); run again with --verbose for the whole output.');
 }
-writeFileSync(values.out, result.component);
 
+/** What the app's top level printed at build time, passed on; a `fabricks-warning:` line
+ *  followed by its stack gets the innermost frame in the user's own files as its place. */
+function relayTopLevelOutput(text) {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (!line.startsWith('fabricks-warning: ')) {
+      if (line) console.log(line);
+      continue;
+    }
+    const frames = [];
+    while (i + 1 < lines.length && /@\S*bundle\.js:\d+:\d+$/.test(lines[i + 1])) {
+      const [, l, c] = /bundle\.js:(\d+):(\d+)$/.exec(lines[++i]);
+      frames.push(original(Number(l), Number(c)));
+    }
+    const where = frames.find((f) => f && values.source && f.startsWith(values.source));
+    console.log(where ? `fabricks-warning: ${where}: ${line.slice('fabricks-warning: '.length)}` : line);
+  }
+}
 
 /** Where in the user's sources a bundle position came from: "file:line", or null. */
 function original(line, column) {
@@ -138,7 +154,7 @@ function topLevelException(text) {
   if (!found) return;
   const [, line, column, message] = found;
   const ours = /^\w*Error: fabricks: /.test(message);
-  if (ours) fail(message.replace(/^\w*Error: fabricks: /, ''), 'See docs/node-hono.md for how the app is found.');
+  if (ours) fail(message.replace(/^\w*Error: fabricks: /, ''), `See ${values.docs} for how the app is found.`);
   // The innermost frame in the app's own files, else where the exception was raised.
   const frames = [...text.matchAll(/@\S*?bundle\.js:(\d+):(\d+)/g)].map((m) => original(Number(m[1]), Number(m[2])));
   const where = frames.find((f) => f && values.source && f.startsWith(values.source)) ?? original(Number(line), Number(column));

@@ -334,9 +334,18 @@ export class ServerResponse extends OutgoingMessage {
     this.statusCode = code;
     this.statusMessage = reason ?? this.statusMessage ?? STATUS_CODES[code] ?? 'unknown';
     if (Array.isArray(headers)) {
-      // [[name, value], ...] or a flat [name, value, name, value, ...] list: values append.
-      const pairs = Array.isArray(headers[0]) ? headers : headers.flatMap((_, i) => (i % 2 ? [] : [[headers[i], headers[i + 1]]]));
-      for (const [name, value] of pairs) this.appendHeader(name, value);
+      // As Node: after setHeader() only a flat [name, value, ...] list is taken, each pair
+      // set over what was there; otherwise [[name, value], ...] or flat, each value kept.
+      const progressive = this._fields.size > 0;
+      if ((progressive || !Array.isArray(headers[0])) && headers.length % 2 !== 0) {
+        throw nodeError('ERR_INVALID_ARG_VALUE', "The argument 'headers' is invalid", TypeError);
+      }
+      const pairs = !progressive && Array.isArray(headers[0]) ? headers
+        : headers.flatMap((_, i) => (i % 2 ? [] : [[headers[i], headers[i + 1]]]));
+      for (const [name, value] of pairs) {
+        if (progressive) this.setHeader(name, value);
+        else this.appendHeader(name, value);
+      }
     } else if (headers) {
       for (const [name, value] of Object.entries(headers)) if (value !== undefined) this.setHeader(name, value);
     }

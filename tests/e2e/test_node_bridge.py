@@ -1,0 +1,139 @@
+"""The node:http bridge of the node-express pack through a real component and host, against
+the same request listener on Node's own node:http, with no framework between."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from .harness import (ComponentServer, Req, assert_instance_survives, assert_streams, both, build_app, node_http,
+                      send, set_cookies)
+
+pytestmark = pytest.mark.e2e
+APP = Path(__file__).resolve().parents[1] / "apps" / "node-http-conformance"
+ENV = {"FABRICKS_GREETING": "hej"}
+
+
+@pytest.fixture(scope="module")
+def result():
+    return build_app(APP)
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory, result):
+    copy = tmp_path_factory.mktemp("native") / APP.name
+    shutil.copytree(APP, copy)
+    with node_http(copy, "server.js", env=ENV, result=result) as native, ComponentServer(result, env=ENV) as component:
+        yield native, component
+
+
+def test_request_parts_match_node(servers):
+    latin1 = "caf\u00e9".encode().decode("latin-1")
+    both(servers, Req("GET", "/request?a=1&b=%20c", {"X-One": "1", "X-Two": latin1, "Cookie": "a=1"}))
+    both(servers, Req("PUT", "/request/", {"X-Multi": "1", "Content-Type": "text/plain"}, "h\u00e9llo".encode()))
+
+
+def test_repeated_request_headers_join_as_node_joins_them(servers):
+    answers = [_repeated(s.url) for s in servers]
+    assert answers[0] == answers[1]
+    assert answers[1]["headers"]["x-multi"] == "1, 2" and answers[1]["distinct"] == ["1", "2"]
+
+
+def _repeated(url: str) -> dict:
+    """GET /request with X-Multi sent on two header lines (requests would join them)."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    connection.putrequest("GET", "/request")
+    for value in ("1", "2"):
+        connection.putheader("X-Multi", value)
+    connection.endheaders()
+    return json.loads(connection.getresponse().read())
+
+
+def test_request_body_over_1mb_arrives_whole(servers):
+    body = bytes(range(256)) * 8_193
+    assert both(servers, Req("POST", "/echo", {"Content-Type": "application/octet-stream"}, body)).json()["length"] == len(body)
+
+
+def test_chunked_request_body_arrives_whole(servers):
+    chunks = [bytes([i]) * 100_000 for i in range(12)]
+    answers = [requests.post(s.url + "/echo", data=iter(chunks), timeout=60).json() for s in servers]
+    assert answers[0] == answers[1] and answers[0]["length"] == 1_200_000
+
+
+def test_piped_body_comes_back_whole(servers):
+    body = bytes(range(256)) * 5_000
+    assert both(servers, Req("POST", "/pipe", {"Content-Type": "application/octet-stream"}, body)).content == body
+
+
+def test_streamed_response_over_1mb_arrives_whole(servers):
+    assert len(both(servers, Req("GET", "/big?size=2500001")).content) == 2_500_001
+
+
+def test_response_streams_before_the_body_is_done(servers):
+    _, component = servers
+    assert_streams(component.url + "/slow-stream")
+
+
+def test_several_set_cookie_headers_survive(servers):
+    response = both(servers, Req("GET", "/cookies"))
+    assert set_cookies(response) == ["a=1; Path=/", "b=2; HttpOnly", "c=3, d=4; SameSite=Lax"]
+
+
+def test_write_head_and_append_header(servers):
+    response = both(servers, Req("GET", "/write-head"))
+    assert response.status_code == 201 and response.raw.headers.getlist("X-Pair") == ["1", "2"]
+    assert both(servers, Req("GET", "/write-head-after-set")).json() == {"x-set": "before", "x-pair": "2"}
+    assert both(servers, Req("GET", "/append")).json() == {"names": ["x-append"], "sent": False}
+
+
+def test_head_304_204_and_empty(servers):
+    both(servers, Req("HEAD", "/cookies"))
+    both(servers, Req("HEAD", "/etag"))
+    assert both(servers, Req("GET", "/etag", {"If-None-Match": '"v1"'})).status_code == 304
+    assert both(servers, Req("GET", "/no-content")).status_code == 204
+    assert both(servers, Req("GET", "/empty")).headers["Content-Length"] == "0"
+
+
+def test_granted_environment_reaches_process_env(servers):
+    answer = both(servers, Req("GET", "/env", ignore_headers=frozenset({"content-length"}), compare_body=False)).json()
+    assert answer["greeting"] == "hej" and answer["cwd"] == "/app"
+
+
+def test_bundled_files_are_read_only(servers):
+    _, component = servers
+    assert send(component.url, Req("GET", "/fs")).json() == {"data": "bundled data\n", "exists": False, "readOnly": "EROFS"}
+
+
+def test_crypto_hashes_match_node(servers):
+    both(servers, Req("GET", "/crypto"))
+
+
+def test_unknown_route(servers):
+    both(servers, Req("DELETE", "/nowhere"))
+
+
+# Node's own server lets an exception thrown by a listener end the process; in a component
+# the bridge answers 500 (or truncates a started body) and the instance serves on.
+def test_exception_before_the_response_is_a_500(servers):
+    _, component = servers
+    response = send(component.url, Req("GET", "/throw"))
+    assert response.status_code == 500 and response.text == "Internal Server Error\n"
+    assert component.log_contains("thrown before the response started"), component.log
+
+
+def test_exception_after_the_start_truncates_the_body(servers):
+    _, component = servers
+    with pytest.raises((requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        requests.get(component.url + "/throw-after-start", timeout=30).content
+
+
+def test_the_instance_survives_exceptions_with_its_state(result):
+    with ComponentServer(result) as component:
+        assert_instance_survives(component, "/throw")
