@@ -137,3 +137,13 @@ def test_exception_after_the_start_truncates_the_body(servers):
 def test_the_instance_survives_exceptions_with_its_state(result):
     with ComponentServer(result) as component:
         assert_instance_survives(component, "/throw")
+
+
+def test_exported_fastify_instance_is_made_ready(tmp_path):
+    """module.exports = fastify, no listen(): its plugins (one awaiting a 10 ms timer) load
+    before it serves, in the component as under Node."""
+    app = APP.parent / "fastify-export"
+    result = build_app(app)
+    shutil.copytree(app, tmp_path / app.name)
+    with node_http(tmp_path / app.name, "app.js", result=result) as native, ComponentServer(result) as component:
+        assert both((native, component), Req("GET", "/")).json() == {"greeting": "hello"}

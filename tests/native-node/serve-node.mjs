@@ -5,7 +5,7 @@
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { findListener } from '../../packs/_shared/node/runtime/node/find-listener.js';
+import { findListener, readyTarget } from '../../packs/_shared/node/runtime/node/find-listener.js';
 
 const [file, port, handler = ''] = process.argv.slice(2);
 let listening = null;
@@ -16,5 +16,10 @@ http.Server.prototype.listen = function listenOnTestPort(...args) {
   return listen.call(this, Number(port), '127.0.0.1', callback);
 };
 const module = await import(pathToFileURL(resolve(file)).href);
-const target = findListener(module, { handler, file, listening });
-if (target !== listening) http.createServer(target).listen(Number(port), '127.0.0.1');
+// An app may listen() once its setup settles (Fastify, after its plugins load).
+for (let waited = 0; !listening && waited < 2000; waited += 20) await new Promise((done) => setTimeout(done, 20));
+const found = findListener(module, { handler, file, listening });
+if (found !== listening) {
+  const target = await readyTarget(found);
+  (target instanceof http.Server ? target : http.createServer(target)).listen(Number(port), '127.0.0.1');
+}

@@ -55,7 +55,7 @@ const appRoot = values.app ? resolve(values.app) : null;
 const builtinGuard = {
   name: 'fabricks-builtins',
   setup(build) {
-    build.onResolve({ filter: /^(node:)?[a-z_]+(\/[a-z_]+)?$/ }, (args) => {
+    build.onResolve({ filter: /^(node:)?[a-z_0-9]+(\/[a-z_0-9]+)?$/ }, (args) => {
       if (!builtins.has(args.path) || alias[args.path] || alias[args.path.replace(/^node:/, '')]) return undefined;
       const who = appRoot && args.importer.startsWith(appRoot) ? relative(appRoot, args.importer) : args.importer;
       return { errors: [{ text: `${who} imports the Node built-in "${args.path}", which a component has no stand-in for` }] };

@@ -22,6 +22,9 @@ export function nodeBuiltins(runtime = join(here, 'runtime')) {
   const own = (file) => join(runtime, 'node', file);
   return {
     assert: require.resolve('assert/'),
+    'assert/strict': own('assert-strict.js'),
+    console: own('console.js'),
+    dns: own('dns.js'),
     async_hooks: own('async_hooks.js'),
     buffer: own('buffer.js'),
     crypto: own('crypto.js'),
@@ -31,18 +34,26 @@ export function nodeBuiltins(runtime = join(here, 'runtime')) {
     'fs/promises': own('fs-promises.js'),
     http: own('http.js'),
     https: own('http.js'),
+    http2: own('http2.js'),
+    module: own('module.js'),
     net: own('net.js'),
     os: require.resolve('os-browserify/browser.js'),
     path: require.resolve('path-browserify'),
+    perf_hooks: own('perf_hooks.js'),
     'path/posix': require.resolve('path-browserify'),
     process: own('process.js'),
     querystring: require.resolve('querystring-es3'),
     stream: require.resolve('readable-stream/lib/ours/browser.js'),
+    'stream/promises': own('stream-promises.js'),
+    'stream/web': own('stream-web.js'),
     string_decoder: require.resolve('string_decoder/'),
     timers: own('timers.js'),
+    'timers/promises': own('timers-promises.js'),
     tty: require.resolve('tty-browserify'),
     url: own('url.js'),
     util: require.resolve('util/'),
+    v8: own('v8.js'),
+    worker_threads: own('worker_threads.js'),
     zlib: require.resolve('browserify-zlib'),
   };
 }
@@ -106,8 +117,10 @@ export function withModulePaths(text, guest) {
   if (declarations.length === 0) return out;
   const hashbang = out.startsWith('#!') ? out.slice(0, out.indexOf('\n') + 1) : '';
   const rest = out.slice(hashbang.length);
-  const prologue = DIRECTIVES.exec(rest)[0];
-  return `${hashbang}${prologue}var ${declarations.join(', ')};${rest.slice(prologue.length)}`;
+  const [prologue, quote] = DIRECTIVES.exec(rest);
+  // A directive written without its semicolon ('use strict'\n) needs one before ours.
+  const end = quote && !prologue.endsWith(';') ? ';' : '';
+  return `${hashbang}${prologue}${end}var ${declarations.join(', ')};${rest.slice(prologue.length)}`;
 }
 
 /** Rewrite regex literals with Unicode property escapes (\p{...}), which StarlingMonkey's

@@ -3,22 +3,38 @@
 import { getEnvironment } from 'wasi:cli/environment@0.2.6';
 import config from './fabricks-config.json';
 import { startServing } from './runtime/node/process.js';
-import { buildTimeRandomness, endBuildTime } from './runtime/node/build-time.js';
+import { buildTimeRandomness, buildTimeSettled, endBuildTime } from './runtime/node/build-time.js';
 import * as appModule from '../app/${app}';
-import { findListener } from './runtime/node/find-listener.js';
-import { listeningServer, serveNode } from './runtime/node/http.js';
+import { findListener, readyTarget } from './runtime/node/find-listener.js';
+import { listeningServer, pendingServer, serveNode } from './runtime/node/http.js';
 
+// Setup the app left to setImmediate/setTimeout(0) (plugins loading) runs now, at build time.
+await buildTimeSettled();
 // `app.listen(3000)` at the app's top level made a server; else the module exports the app.
-const target = findListener(appModule, { handler: config.handler, file: config.app, listening: listeningServer() });
+// Last: a server made but not yet listening (Fastify's, until its plugins load).
+const found = findListener(appModule, { handler: config.handler, file: config.app, listening: listeningServer(),
+  pending: pendingServer() });
+// An app that must be made ready (Fastify) is made ready now if it can be; setup that waits on
+// a timer finishes on the instance's first request instead, once.
+let target = null;
+let notReady = null;
+const readying = readyTarget(found).then((ready) => { target = ready; }, (error) => { notReady = error; });
+await buildTimeSettled();
+if (notReady) throw notReady;
 
 const random = buildTimeRandomness();
 if (random) console.log('fabricks-warning: the app\'s top level called ' + random.what + ' at build time; the value is the same in every instance\n' + random.stack);
 
 export const incomingHandler = {
-  handle(request, responseOut) {
+  async handle(request, responseOut) {
     endBuildTime();
     startServing(getEnvironment);
+    if (target === null && notReady === null) await readying;
     // componentize-js runs the event loop until this promise settles.
-    return serveNode(target, request, responseOut);
+    return serveNode(target ?? failedReady, request, responseOut);
   },
 };
+
+function failedReady() {
+  throw new Error('the app could not be made ready: ' + (notReady?.stack ?? notReady));
+}

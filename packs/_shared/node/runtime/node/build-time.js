@@ -1,9 +1,106 @@
+// What the app's top level does at build time (pre-initialization) that can't be kept as is.
+//
+// Deferred work. Timers started before the snapshot don't survive it (their host pollables
+// belong to the build), so an app whose setup continues in setImmediate / setTimeout(0)
+// (Fastify plugins registered asynchronously, then listen()) would never be ready. Until the
+// first request those callbacks go to a queue run here, each after the microtasks before it
+// have settled, so such setup finishes at build time and is snapshotted done.
+let building = true;
+const deferred = [];
+let draining = null;
+
+function runDeferred() {
+  draining ??= (async () => {
+    for (;;) {
+      // Let promise chains the last task started run on before the next task.
+      for (let idle = 0; idle < 64; idle++) await null;
+      const task = deferred.shift();
+      if (!task) break;
+      task();
+    }
+    draining = null;
+  })();
+  return draining;
+}
+
+/** Settles once the microtasks in flight and every deferred build-time callback have run
+ *  (the entry awaits it after importing the app). */
+export async function buildTimeSettled() {
+  for (;;) {
+    for (let idle = 0; idle < 64; idle++) await null;
+    if (!draining) return;
+    await draining;
+  }
+}
+
+// Timers with a delay can't be armed at build time (the engine can't reach the host's clock
+// then): they wait here, and are armed when the instance starts serving, their delay counted
+// from then. Clearing one before that forgets it.
+const waiting = new Set();
+
+function buildTimer(kind, callback, delay, args) {
+  let cancelled = false;
+  let engineId = null;
+  const timer = {
+    cancel() {
+      cancelled = true;
+      waiting.delete(timer);
+      if (engineId !== null) (kind === 'interval' ? engineClearInterval : engineClearTimeout)(engineId);
+    },
+    arm() {
+      if (!cancelled) engineId = (kind === 'interval' ? engineSetInterval : engineSetTimeout)(callback, delay, ...args);
+    },
+    ref() { return this; },
+    unref() { return this; },
+    hasRef: () => true,
+    refresh() { return this; },
+    [Symbol.toPrimitive]: () => 0,
+  };
+  if (kind === 'timeout' && !(delay > 0)) {
+    deferred.push(() => cancelled || callback(...args));
+    runDeferred();
+  } else {
+    waiting.add(timer);
+  }
+  return timer;
+}
+
+const engineSetTimeout = globalThis.setTimeout;
+const engineClearTimeout = globalThis.clearTimeout;
+const engineSetInterval = globalThis.setInterval;
+const engineClearInterval = globalThis.clearInterval;
+
+globalThis.setTimeout = function setTimeout(callback, delay, ...args) {
+  if (building && typeof callback === 'function') return buildTimer('timeout', callback, delay, args);
+  return engineSetTimeout(callback, delay, ...args);
+};
+globalThis.setInterval = function setInterval(callback, delay, ...args) {
+  if (building && typeof callback === 'function') return buildTimer('interval', callback, delay, args);
+  return engineSetInterval(callback, delay, ...args);
+};
+globalThis.clearTimeout = function clearTimeout(handle) {
+  if (handle && typeof handle.cancel === 'function') handle.cancel();
+  else engineClearTimeout(handle);
+};
+globalThis.clearInterval = function clearInterval(handle) {
+  if (handle && typeof handle.cancel === 'function') handle.cancel();
+  else engineClearInterval(handle);
+};
+
+/** setImmediate before the first request: queued to run at build time (see above).
+ *  @returns {boolean} false once serving, when the caller schedules it itself. */
+export function deferAtBuildTime(callback) {
+  if (!building) return false;
+  deferred.push(callback);
+  runDeferred();
+  return true;
+}
+
 // Randomness while the app's top level runs at build time (pre-initialization). The engine
 // can't reach the host's wasi:random then, and a value drawn then would be baked into the
 // snapshot: every instance of every deployment would share it (a session secret made at top
 // level, say). So until the first request Math.random and crypto.getRandomValues draw from a
 // fixed-seed generator, and the first caller is remembered for the build to warn about.
-let building = true;
 let firstUse = null;
 let state = 0x9e3779b9;
 
@@ -58,7 +155,10 @@ if (webCrypto?.getRandomValues) {
 
 /** End of the build-time phase (the entry calls it as the first request starts). */
 export function endBuildTime() {
+  if (!building) return;
   building = false;
+  for (const timer of waiting) timer.arm();
+  waiting.clear();
 }
 
 /** What the app's top level drew randomness with, and where: {what, stack} or null. */

@@ -4,22 +4,50 @@ function isServer(value) {
   return value !== null && typeof value === 'object' && typeof value.emit === 'function' && typeof value.listen === 'function';
 }
 
+// An app object that owns its server and must be made ready first (a Fastify instance:
+// `app.server` is its http.Server, `app.ready()` loads its plugins).
+function isServerApp(value) {
+  return value !== null && typeof value === 'object' && isServer(value.server) && typeof value.ready === 'function';
+}
+
+/**
+ * The request target once the app is ready: a server app's ``ready()`` awaited and its
+ * ``server`` taken; a server that is not listening yet, once it listens (component only);
+ * a function or listening server as it is.
+ * @returns {Promise<Function | import('node:http').Server>}
+ */
+export async function readyTarget(found) {
+  if (isServer(found) && found.listening === false && typeof found.whenListening === 'function') {
+    // Made by the app but not listening yet: its listen() comes when its setup is done.
+    await found.whenListening();
+    return found;
+  }
+  if (isServerApp(found)) {
+    await found.ready();
+    return found.server;
+  }
+  return found;
+}
+
 /**
  * The app's request target: the server its top level listen()ed on (``listening``), else the
  * export ``handler`` (also ``default.<handler>``), else the default export (a CommonJS
  * module's ``module.exports``), ``app``, ``default.app`` — the first that is a
- * ``(req, res)`` function (an Express app is one) or an http.Server.
- * @returns {Function | import('node:http').Server}
+ * ``(req, res)`` function (an Express app is one), an http.Server, or an app object with
+ * ``server`` and ``ready()`` (Fastify; see readyTarget); else ``pending``, a server made but
+ * not listening yet.
+ * @returns {Function | import('node:http').Server | {server: object, ready: Function}}
  * @throws {Error} naming where it looked and what the module exports.
  */
-export function findListener(module, { handler = '', file = 'the entry module', listening = null } = {}) {
+export function findListener(module, { handler = '', file = 'the entry module', listening = null, pending = null } = {}) {
   const candidates = handler
     ? [[handler, module[handler]], ['default.' + handler, module.default?.[handler]]]
     : [['default', module.default], ['app', module.app], ['default.app', module.default?.app]];
   if (listening && !handler) return listening;
   for (const [, candidate] of candidates) {
-    if (typeof candidate === 'function' || isServer(candidate)) return candidate;
+    if (typeof candidate === 'function' || isServer(candidate) || isServerApp(candidate)) return candidate;
   }
+  if (pending && !handler) return pending;
   const exported = Object.keys(module).join(', ') || 'nothing';
   throw new Error('fabricks: ' + file + ' neither calls listen() at its top level nor exports a request listener ' +
     '(looked for ' + candidates.map(([name]) => name).join(', ') + '; it exports ' + exported + '). ' +

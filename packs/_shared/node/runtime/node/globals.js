@@ -1,7 +1,7 @@
 // The globals Node code expects and StarlingMonkey lacks. esbuild's `inject` points free
 // references (`process`, `Buffer`, `global`, `setImmediate`) here; they are also set on
 // globalThis for code that looks them up dynamically (`typeof process`, globalThis.Buffer).
-import './build-time.js'; // first: polyfills below may draw random numbers as they load
+import { deferAtBuildTime } from './build-time.js'; // first: polyfills below may draw random numbers as they load
 import { Buffer } from 'buffer';
 import processObject from './process.js';
 import { installStackTraceApi } from './stack-trace.js';
@@ -15,6 +15,11 @@ let nextImmediate = 1;
 /** setImmediate (Node's timers): a macrotask, after pending I/O callbacks and microtasks. */
 function setImmediateShim(callback, ...args) {
   const id = nextImmediate++;
+  let cancelled = false;
+  if (deferAtBuildTime(() => cancelled || callback(...args))) {
+    immediates.set(id, { cancel() { cancelled = true; } });
+    return { id, ref() { return this; }, unref() { return this; }, hasRef: () => true, [Symbol.toPrimitive]: () => id };
+  }
   immediates.set(id, setTimeout(() => {
     immediates.delete(id);
     callback(...args);
@@ -24,7 +29,9 @@ function setImmediateShim(callback, ...args) {
 
 function clearImmediateShim(handle) {
   const id = typeof handle === 'object' && handle ? handle.id : handle;
-  clearTimeout(immediates.get(id));
+  const handle_ = immediates.get(id);
+  if (handle_?.cancel) handle_.cancel();
+  else clearTimeout(handle_);
   immediates.delete(id);
 }
 

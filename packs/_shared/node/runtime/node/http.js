@@ -504,22 +504,36 @@ export class Server extends EventEmitter {
     this.maxHeadersCount = null;
     this.maxRequestsPerSocket = 0;
     this._port = 0;
+    this._listened = null; // resolves whenListening()
+    created.push(this);
+  }
+
+  /** Settles when listen() is called (the entry waits for an app that listens once ready). */
+  whenListening() {
+    if (this.listening) return Promise.resolve();
+    return new Promise((resolve) => {
+      this._listened = resolve;
+    });
   }
 
   listen(...args) {
     const callback = typeof args[args.length - 1] === 'function' ? args.pop() : null;
     const first = args[0];
-    const port = typeof first === 'object' && first !== null ? first.port : first;
-    this._port = Number(port) || 0;
+    const options = typeof first === 'object' && first !== null ? first : { port: first, host: typeof args[1] === 'string' ? args[1] : undefined };
+    this._port = Number(options.port) || 0;
+    this._host = options.host;
     this.listening = true;
     if (callback) this.once('listening', callback);
     listening = this;
     pendingListening.push(this);
+    this._listened?.();
     return this;
   }
 
   address() {
-    return this.listening ? { address: '::', family: 'IPv6', port: this._port } : null;
+    if (!this.listening) return null;
+    const address = this._host && this._host !== 'localhost' ? this._host : '::';
+    return { address, family: address.includes(':') ? 'IPv6' : 'IPv4', port: this._port };
   }
 
   close(callback) {
@@ -552,10 +566,16 @@ export class Server extends EventEmitter {
 
 let listening = null; // the Server that listen() was last called on
 const pendingListening = []; // Servers whose 'listening' is still to come
+const created = []; // every Server made, in order
 
 /** The server an app's top level started with listen(), if any. */
 export function listeningServer() {
   return listening;
+}
+
+/** The last server made that has not listened (yet), if any. */
+export function pendingServer() {
+  return created.findLast((server) => !server.listening && server.listenerCount('request') > 0) ?? null;
 }
 
 export function createServer(options, requestListener) {

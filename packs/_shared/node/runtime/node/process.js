@@ -49,6 +49,14 @@ function stream(fd, log) {
 }
 
 const processObject = new EventEmitter();
+
+/** An exception no caller will see (thrown by a nextTick callback): 'uncaughtException'
+ *  listeners get it, as in Node; without one it is logged (Node would exit; a component
+ *  serves on). */
+function uncaught(error) {
+  if (processObject.listenerCount('uncaughtException') > 0) processObject.emit('uncaughtException', error, 'uncaughtException');
+  else console.error(`Uncaught ${error instanceof Error ? `${error.name}: ${error.message}\n${error.stack}` : String(error)}`);
+}
 const envProxy = new Proxy({}, {
   get: (_, name) => hostEnvironment()[name],
   set: (_, name, value) => { hostEnvironment()[name] = String(value); return true; },
@@ -95,7 +103,13 @@ Object.assign(processObject, {
   memoryUsage: Object.assign(() => ({ rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 }), { rss: () => 0 }),
   cpuUsage: () => ({ user: 0, system: 0 }),
   nextTick(callback, ...args) {
-    queueMicrotask(() => callback(...args));
+    queueMicrotask(() => {
+      try {
+        callback(...args);
+      } catch (error) {
+        uncaught(error);
+      }
+    });
   },
   emitWarning(warning, type) {
     const text = typeof warning === 'string' ? `${type ?? 'Warning'}: ${warning}` : `${warning.name}: ${warning.message}`;
