@@ -58,6 +58,26 @@ fastify.get('/session', async (request, reply) => {
   return { user: signed.valid ? signed.value : null };
 });
 
+// Raw uploads up to 16 MiB come back as they went.
+fastify.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: 16 * 1024 * 1024 },
+  (request, body, done) => done(null, body));
+fastify.post('/echo', async (request, reply) => {
+  reply.type('application/octet-stream');
+  return request.body;
+});
+
+fastify.get('/export', async (request) => {
+  const count = Number(request.query.count) || 1000;
+  return Array.from({ length: count }, (_, i) => ({ id: i, text: `note number ${i}`, tags: ['export'] }));
+});
+
+const VERSION = '"notes-v1"';
+fastify.get('/version', async (request, reply) => {
+  reply.header('etag', VERSION);
+  if (request.headers['if-none-match'] === VERSION) return reply.code(304).send();
+  return { version: 1 };
+});
+
 fastify.get('/boom', async () => {
   throw new Error('the notes fell over');
 });

@@ -138,6 +138,16 @@ def test_node_randomness_at_top_level_warns_with_its_line(tmp_path):
     assert f"{tmp_path / 'app.js'}:2: the app's top level called Math.random() at build time" in output
 
 
+def test_node_clock_at_top_level_builds_with_a_warning(tmp_path):
+    (tmp_path / "Fabrickfile").write_text('[nodejs]\nframework = "http"\napp = "app.js"\n')
+    (tmp_path / "app.js").write_text("const started = performance.now();\n"
+                                     "module.exports = (req, res) => res.end(String(performance.now() >= started));\n")
+    proc = fabricks("adapt", str(tmp_path), "-o", str(tmp_path / "out.wasm"))
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert f"{tmp_path / 'app.js'}:1: the app's top level called performance.now() at build time" in output
+
+
 def test_verbose_shows_the_traceback(tmp_path):
     (tmp_path / "Fabrickfile").write_text('[python]\nframework = "flsk"\napp = "main:app"\n')
     proc = fabricks("adapt", str(tmp_path), "--verbose")

@@ -153,6 +153,27 @@ if (webCrypto?.getRandomValues) {
   }
 }
 
+// The monotonic clock: reading it before the snapshot aborts the engine (it can't reach the
+// host's clock then). Until the first request performance.now() answers 0, noted like
+// randomness: a value read then is baked into every instance.
+const enginePerformance = globalThis.performance;
+if (enginePerformance && typeof enginePerformance.now === 'function') {
+  const engineNow = enginePerformance.now.bind(enginePerformance);
+  try {
+    Object.defineProperty(enginePerformance, 'now', {
+      configurable: true,
+      writable: true,
+      value: function now() {
+        if (!building) return engineNow();
+        note('performance.now()');
+        return 0;
+      },
+    });
+  } catch {
+    // A frozen performance object: the engine's own now() stays, and the build says so if read.
+  }
+}
+
 /** End of the build-time phase (the entry calls it as the first request starts). */
 export function endBuildTime() {
   if (!building) return;
