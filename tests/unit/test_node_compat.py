@@ -28,7 +28,7 @@ def test_module_paths_keep_lines_and_directives():
       import { withModulePaths } from './node-compat.mjs';
       const cjs = withModulePaths("'use strict';\\nmodule.exports = __dirname;\\n", '/app/lib/a.js');
       const esm = withModulePaths("export const u = import.meta.url, d = import.meta.dirname;\\n", '/app/b.mjs');
-      const bare = withModulePaths("'use strict'\nmodule.exports = __filename\n", '/app/d.js');
+      const bare = withModulePaths("'use strict'\\nmodule.exports = __filename\\n", '/app/d.js');
       const declared = withModulePaths("const __dirname = 'mine';\\nexport default __dirname;\\n", '/app/c.mjs');
       console.log(JSON.stringify({ cjs, esm, declared, bare }));
     """)
