@@ -4,10 +4,8 @@ const fastify = require('fastify')({ logger: false });
 fastify.register(require('@fastify/cookie'), { secret: 'notes-secret' });
 fastify.register(require('./plugins/store'), { seed: ['buy milk', 'write docs'] });
 
-let served = 0;
 fastify.addHook('onRequest', async (request, reply) => {
-  served += 1;
-  reply.header('x-served', String(served));
+  reply.header('x-notes-route', request.routeOptions.url ?? 'none');
 });
 fastify.addHook('onSend', async (request, reply, payload) => {
   reply.header('x-notes-app', 'fastify');

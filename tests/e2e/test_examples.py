@@ -154,7 +154,6 @@ SCRIPTS: dict[str, list[Req]] = {
         Req("GET", "/old"),
         Req("DELETE", "/books"),
         Req("GET", "/nope"),
-        Req("GET", "/count"),
         # Last: after a request that logs, the host may free the instance a moment late, and a
         # request arriving first goes to another instance, with its own state.
         Req("GET", "/boom"),

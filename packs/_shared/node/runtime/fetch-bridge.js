@@ -78,6 +78,9 @@ export async function serveFetch(fetch, incoming, responseOut, env = {}) {
         writer.write(value);
       }
     }
+    // Finishing the response is the last thing the instance does for the request when it can
+    // be: the host may hand the client's next request to another instance until it returns.
+    reader.close();
     writer.finish();
   } catch (error) {
     console.error(`Error handling ${where}: ${describe(error)}`);

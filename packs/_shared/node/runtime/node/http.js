@@ -431,6 +431,10 @@ export class ServerResponse extends OutgoingMessage {
     if (this.destroyed) return this;
     try {
       this._send(bytes ?? new Uint8Array(0));
+      // What is left of the request body is dropped first, as Node drops it: finishing the
+      // response is then the last host call (the host may give the client's next request to
+      // another instance until this one returns).
+      this.req._reader?.close();
       this._writer.finish();
     } finally {
       this.writableEnded = true;
