@@ -230,8 +230,9 @@ class Pipeline:
         for rel in self.pack.template_copy:  # may live outside the pack (shared runtime code)
             hasher.tree(f"copy/{rel}", (self.pack.root / rel).resolve())
         for arg in self.pack.build_run:  # a shared build script: its folder (modules, lockfile)
-            if arg.startswith("{packs}/") and (self.pack.root.parent / arg[len("{packs}/"):]).is_file():
-                hasher.tree(f"tool/{arg}", (self.pack.root.parent / arg[len("{packs}/"):]).parent)
+            script = self.pack.root.parent / arg.removeprefix("{packs}/")
+            if arg.startswith("{packs}/") and script.is_file():
+                hasher.tree(f"tool/{arg}", script.parent)
         hasher.tree("app", spec.app_dir, exclude=self.excluded_dirs())
         return hasher.hexdigest()
 

@@ -112,33 +112,30 @@ def uvicorn(app_dir: Path, app: str, env: dict[str, str] | None = None,
 NATIVE_NODE = Path(__file__).resolve().parents[1] / "native-node"
 
 
-def node_fetch(app_dir: Path, app: str, env: dict[str, str] | None = None,
-               result: BuildResult | None = None) -> NativeServer:
-    """The app's fetch handler on @hono/node-server (Node on the host), the node-hono baseline.
-
-    The component's staged node_modules are linked into ``app_dir`` (a test's copy of the
-    app), so both sides run the same dependency releases.
-    """
+def _node_server(script: str, app_dir: Path, app: str, env: dict[str, str] | None,
+                 result: BuildResult | None) -> NativeServer:
+    """``node tests/native-node/SCRIPT APP PORT [HANDLER]`` in ``app_dir`` (a test's copy of the
+    app), with the component's staged node_modules linked in, so both sides run the same
+    dependency releases."""
     deps = result.outputs.get("deps") if result else None
     link = app_dir / "node_modules"
     if deps and not link.exists():
         link.symlink_to(Path(deps) / "node_modules", target_is_directory=True)
     handler = result.spec.options.get("handler", "") if result else ""
-    return NativeServer(["node", str(NATIVE_NODE / "serve-fetch.mjs"), app, "{port}", *([handler] if handler else [])],
+    return NativeServer(["node", str(NATIVE_NODE / script), app, "{port}", *([handler] if handler else [])],
                         cwd=app_dir, env=env)
+
+
+def node_fetch(app_dir: Path, app: str, env: dict[str, str] | None = None,
+               result: BuildResult | None = None) -> NativeServer:
+    """The app's fetch handler on @hono/node-server (Node on the host), the node-hono baseline."""
+    return _node_server("serve-fetch.mjs", app_dir, app, env, result)
 
 
 def node_http(app_dir: Path, app: str, env: dict[str, str] | None = None,
               result: BuildResult | None = None) -> NativeServer:
-    """The app on Node's own node:http (tests/native-node/serve-node.mjs), the node-express
-    baseline, with the component's staged node_modules linked in as for :func:`node_fetch`."""
-    deps = result.outputs.get("deps") if result else None
-    link = app_dir / "node_modules"
-    if deps and not link.exists():
-        link.symlink_to(Path(deps) / "node_modules", target_is_directory=True)
-    handler = result.spec.options.get("handler", "") if result else ""
-    return NativeServer(["node", str(NATIVE_NODE / "serve-node.mjs"), app, "{port}", *([handler] if handler else [])],
-                        cwd=app_dir, env=env)
+    """The app on Node's own node:http (serve-node.mjs), the node-express baseline."""
+    return _node_server("serve-node.mjs", app_dir, app, env, result)
 
 
 # The native baseline of each pack, by pack name.

@@ -33,7 +33,7 @@ const { values } = parseArgs({
 let esbuild, SourceMapConsumer, nodeCompat;
 try {
   esbuild = await import('esbuild');
-  await import('@bytecodealliance/componentize-js');
+  import.meta.resolve('@bytecodealliance/componentize-js'); // installed? (componentize-child.mjs loads it)
   ({ SourceMapConsumer } = (await import('source-map-js')).default);
   if (values['node-builtins']) nodeCompat = await import('./node-compat.mjs');
 } catch (error) {

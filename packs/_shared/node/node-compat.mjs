@@ -152,14 +152,14 @@ export function lowerPropertyEscapes(text, sourceType = 'module') {
 /** The app's dependencies (package.json `dependencies`) whose names its own sources spell
  *  out in a string: candidates for a require() made with a computed name, as Express's
  *  view engines are loaded (`app.set('view engine', 'ejs')` -> require('ejs')). */
-export function dynamicRequireCandidates(root) {
+export function dynamicRequireCandidates(root, files = appFiles(root)) {
   let declared;
   try {
     declared = Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).dependencies ?? {});
   } catch {
     return [];
   }
-  const sources = appFiles(root).filter(([guest]) => /\.[cm]?[jt]sx?$/.test(guest))
+  const sources = files.filter(([guest]) => /\.[cm]?[jt]sx?$/.test(guest))
     .map(([, host]) => readFileSync(host, 'utf8')).join('\n');
   return declared.filter((name) => sources.includes(`'${name}'`) || sources.includes(`"${name}"`) || sources.includes(`\`${name}\``)).sort();
 }
@@ -167,6 +167,8 @@ export function dynamicRequireCandidates(root) {
 /** esbuild plugins: the bundled app files (`fabricks:app-files`) and the per-module rewrites. */
 export function plugins({ appRoot, deps }) {
   const depsModules = deps ? join(resolve(deps), 'node_modules') : null;
+  let files; // the app folder's files, listed once per build
+  const listed = () => (files ??= appRoot ? appFiles(appRoot) : []);
   return [{
     name: 'fabricks-node-compat',
     setup(build) {
@@ -175,24 +177,21 @@ export function plugins({ appRoot, deps }) {
       build.onResolve({ filter: /^fabricks:app-files$/ }, () => ({ path: 'app-files', namespace: 'fabricks' }));
       build.onResolve({ filter: /^fabricks:dynamic-requires$/ }, () => ({ path: 'dynamic-requires', namespace: 'fabricks' }));
       build.onLoad({ filter: /^dynamic-requires$/, namespace: 'fabricks' }, () => {
-        const names = appRoot ? dynamicRequireCandidates(appRoot) : [];
+        const names = appRoot ? dynamicRequireCandidates(appRoot, listed()) : [];
         // Thunks: a module loads when it is first required, as in Node.
         const entries = names.map((name) => `  ${JSON.stringify(name)}: () => require(${JSON.stringify(name)}),`);
         return { contents: `export default {\n${entries.join('\n')}\n};\n`, loader: 'js', resolveDir: appRoot ?? process.cwd() };
       });
       build.onLoad({ filter: /^app-files$/, namespace: 'fabricks' }, () => {
-        const files = appRoot ? appFiles(appRoot) : [];
-        let total = 0;
-        const entries = files.map(([guest, host]) => {
-          const bytes = readFileSync(host);
-          total += bytes.length;
-          // The file's own mtime, rounded to ms as Node's fs.Stats does, so Last-Modified and
-          // ETags match the app run from its folder.
-          return `  ${JSON.stringify(guest)}: [${JSON.stringify(bytes.toString('base64'))}, ${Math.round(statSync(host).mtimeMs)}],`;
-        });
+        const stats = listed().map(([guest, host]) => [guest, host, statSync(host)]);
+        const total = stats.reduce((sum, [, , stat]) => sum + stat.size, 0);
         if (total > MAX_FILES_BYTES) {
           return { errors: [{ text: `the app folder holds ${(total / 2 ** 20).toFixed(0)} MiB of files to bundle for node:fs (at most ${MAX_FILES_BYTES / 2 ** 20} MiB): move data the app does not read out of its folder` }] };
         }
+        // Each file with its own mtime, rounded to ms as Node's fs.Stats does, so Last-Modified
+        // and ETags match the app run from its folder.
+        const entries = stats.map(([guest, host, stat]) =>
+          `  ${JSON.stringify(guest)}: [${JSON.stringify(readFileSync(host).toString('base64'))}, ${Math.round(stat.mtimeMs)}],`);
         return { contents: `export default {\n${entries.join('\n')}\n};\n`, loader: 'js' };
       });
       build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (args) => {
@@ -207,7 +206,8 @@ export function plugins({ appRoot, deps }) {
             return { errors: [{ text: `could not rewrite the Unicode property escapes of ${args.path}: ${error.message}` }] };
           }
         }
-        return out === text ? undefined : { contents: out, loader, resolveDir: dirname(args.path) };
+        // Returned even when unchanged: esbuild would otherwise read the file a second time.
+        return { contents: out, loader, resolveDir: dirname(args.path) };
       });
     },
   }];

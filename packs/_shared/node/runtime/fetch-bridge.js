@@ -1,14 +1,8 @@
 // Serves a fetch-style app (``app.fetch(request) -> Response``, as Hono, itty-router and
 // the WinterTC servers take it) through wasi:http/incoming-handler, one request per call.
 // Request bodies stream in as the app reads them; response bodies stream out chunk by chunk.
-import { BodyReader, ResponseWriter, bodyless, requestParts } from './wasi-http.js';
+import { BodyReader, ResponseWriter, bodyless, describe, requestParts } from './wasi-http.js';
 import { BaseResponse, knownLength } from './web-compat.js';
-
-/** An error as Node prints it: SpiderMonkey's ``stack`` leaves out the message. */
-export function describe(error) {
-  if (!(error instanceof Error)) return String(error);
-  return `${error.name}: ${error.message}${error.stack ? '\n' + error.stack.trimEnd() : ''}`;
-}
 
 function requestHeaders(rawHeaders) {
   const headers = new Headers();

@@ -15,6 +15,12 @@ export function bodyless(status, method) {
   return method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
 }
 
+/** An error as Node prints it: SpiderMonkey's ``stack`` leaves out the message. */
+export function describe(error) {
+  if (!(error instanceof Error)) return String(error);
+  return `${error.name}: ${error.message}${error.stack ? '\n' + error.stack.trimEnd() : ''}`;
+}
+
 function methodName(method) {
   return method.tag === 'other' ? method.val : method.tag.toUpperCase();
 }

@@ -9,11 +9,17 @@ let building = true;
 const deferred = [];
 let draining = null;
 
+/** Let the promise chains in flight run on: microtask turns, as many as such setup takes. */
+async function settleMicrotasks() {
+  for (let turn = 0; turn < 64; turn++) await null;
+}
+
+// Started by the first deferred callback (not by the entry), so that an ES module app whose
+// top level awaits its own readiness can get there while it is still being evaluated.
 function runDeferred() {
   draining ??= (async () => {
     for (;;) {
-      // Let promise chains the last task started run on before the next task.
-      for (let idle = 0; idle < 64; idle++) await null;
+      await settleMicrotasks();
       const task = deferred.shift();
       if (!task) break;
       task();
@@ -27,7 +33,7 @@ function runDeferred() {
  *  (the entry awaits it after importing the app). */
 export async function buildTimeSettled() {
   for (;;) {
-    for (let idle = 0; idle < 64; idle++) await null;
+    await settleMicrotasks();
     if (!draining) return;
     await draining;
   }
@@ -86,15 +92,6 @@ globalThis.clearInterval = function clearInterval(handle) {
   if (handle && typeof handle.cancel === 'function') handle.cancel();
   else engineClearInterval(handle);
 };
-
-/** setImmediate before the first request: queued to run at build time (see above).
- *  @returns {boolean} false once serving, when the caller schedules it itself. */
-export function deferAtBuildTime(callback) {
-  if (!building) return false;
-  deferred.push(callback);
-  runDeferred();
-  return true;
-}
 
 // Randomness while the app's top level runs at build time (pre-initialization). The engine
 // can't reach the host's wasi:random then, and a value drawn then would be baked into the

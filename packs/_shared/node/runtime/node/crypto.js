@@ -16,10 +16,7 @@ export const subtle = web?.subtle;
 /** Random bytes from the host. Called before the build's snapshot, it would bake one value
  *  into every instance: the engine refuses randomness then, which is the right failure. */
 export function randomBytes(size, callback) {
-  const bytes = Buffer.alloc(size);
-  for (let offset = 0; offset < size; offset += 65536) {
-    web.getRandomValues(bytes.subarray(offset, Math.min(size, offset + 65536)));
-  }
+  const bytes = randomFillSync(Buffer.alloc(size));
   if (callback) {
     queueMicrotask(() => callback(null, bytes));
     return undefined;
@@ -31,6 +28,8 @@ export const pseudoRandomBytes = randomBytes;
 export const prng = randomBytes;
 export const rng = randomBytes;
 
+/** Fill ``buffer`` (a TypedArray, DataView or ArrayBuffer) from the host's random source, at
+ *  most 65536 bytes per getRandomValues() call (the Web Crypto limit). */
 export function randomFillSync(buffer, offset = 0, size = buffer.byteLength - offset) {
   const view = new Uint8Array(buffer.buffer ?? buffer, (buffer.byteOffset ?? 0) + offset, size);
   for (let at = 0; at < size; at += 65536) web.getRandomValues(view.subarray(at, Math.min(size, at + 65536)));

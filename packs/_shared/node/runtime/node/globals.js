@@ -1,7 +1,7 @@
 // The globals Node code expects and StarlingMonkey lacks. esbuild's `inject` points free
 // references (`process`, `Buffer`, `global`, `setImmediate`) here; they are also set on
 // globalThis for code that looks them up dynamically (`typeof process`, globalThis.Buffer).
-import { deferAtBuildTime } from './build-time.js'; // first: polyfills below may draw random numbers as they load
+import './build-time.js'; // first: polyfills below may draw random numbers or set timers as they load
 import { Buffer } from 'buffer';
 import processObject from './process.js';
 import { installStackTraceApi } from './stack-trace.js';
@@ -9,30 +9,15 @@ import dynamicRequires from 'fabricks:dynamic-requires';
 
 installStackTraceApi();
 
-const immediates = new Map();
-let nextImmediate = 1;
-
-/** setImmediate (Node's timers): a macrotask, after pending I/O callbacks and microtasks. */
+/** setImmediate (Node's timers): a macrotask after the microtasks; here a 0 ms timeout,
+ *  which build-time.js runs before the snapshot when the top level schedules it. */
 function setImmediateShim(callback, ...args) {
-  const id = nextImmediate++;
-  let cancelled = false;
-  if (deferAtBuildTime(() => cancelled || callback(...args))) {
-    immediates.set(id, { cancel() { cancelled = true; } });
-    return { id, ref() { return this; }, unref() { return this; }, hasRef: () => true, [Symbol.toPrimitive]: () => id };
-  }
-  immediates.set(id, setTimeout(() => {
-    immediates.delete(id);
-    callback(...args);
-  }, 0));
-  return { id, ref() { return this; }, unref() { return this; }, hasRef: () => true, [Symbol.toPrimitive]: () => id };
+  const timer = setTimeout(callback, 0, ...args);
+  return { timer, ref() { return this; }, unref() { return this; }, hasRef: () => true };
 }
 
-function clearImmediateShim(handle) {
-  const id = typeof handle === 'object' && handle ? handle.id : handle;
-  const handle_ = immediates.get(id);
-  if (handle_?.cancel) handle_.cancel();
-  else clearTimeout(handle_);
-  immediates.delete(id);
+function clearImmediateShim(immediate) {
+  if (immediate) clearTimeout(immediate.timer);
 }
 
 const setImmediate = globalThis.setImmediate ?? setImmediateShim;

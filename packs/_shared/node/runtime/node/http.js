@@ -9,8 +9,7 @@
 import { EventEmitter } from 'events';
 import { Readable, Stream } from 'stream';
 import { Buffer } from 'buffer';
-import { BodyReader, ResponseWriter, requestParts } from '../wasi-http.js';
-import { describe } from '../fetch-bridge.js';
+import { BodyReader, ResponseWriter, describe, requestParts } from '../wasi-http.js';
 
 export const METHODS = [
   'ACL', 'BIND', 'CHECKOUT', 'CONNECT', 'COPY', 'DELETE', 'GET', 'HEAD', 'LINK', 'LOCK', 'M-SEARCH', 'MERGE',
@@ -199,7 +198,6 @@ export class OutgoingMessage extends Stream {
     super();
     this._fields = new Map(); // lower-case name -> [name as set, value (string | string[])]
     this._header = null; // the header list once fixed (writeHead, or the first write)
-    this.headersSent = false;
     this.finished = false;
     this.writable = true;
     this.writableEnded = false;
@@ -218,7 +216,7 @@ export class OutgoingMessage extends Stream {
   }
 
   setHeader(name, value) {
-    if (this._header) throw nodeError('ERR_HTTP_HEADERS_SENT', 'Cannot set headers after they are sent to the client');
+    this._notSent('set');
     validateHeader(name, value);
     this._fields.set(String(name).toLowerCase(), [String(name), Array.isArray(value) ? value.map(String) : String(value)]);
     return this;
@@ -232,7 +230,7 @@ export class OutgoingMessage extends Stream {
   }
 
   appendHeader(name, value) {
-    if (this._header) throw nodeError('ERR_HTTP_HEADERS_SENT', 'Cannot append headers after they are sent to the client');
+    this._notSent('append');
     validateHeader(name, value);
     const key = String(name).toLowerCase();
     const existing = this._fields.get(key);
@@ -265,8 +263,18 @@ export class OutgoingMessage extends Stream {
   }
 
   removeHeader(name) {
-    if (this._header) throw nodeError('ERR_HTTP_HEADERS_SENT', 'Cannot remove headers after they are sent to the client');
+    this._notSent('remove');
     this._fields.delete(String(name).toLowerCase());
+  }
+
+  /** @throws {Error} ERR_HTTP_HEADERS_SENT once the headers are fixed. */
+  _notSent(verb) {
+    if (this._header) throw nodeError('ERR_HTTP_HEADERS_SENT', `Cannot ${verb} headers after they are sent to the client`);
+  }
+
+  /** Node's getter: the headers are fixed (writeHead() or the first write). */
+  get headersSent() {
+    return this._header !== null;
   }
 
   addTrailers() {}
@@ -289,10 +297,16 @@ export class OutgoingMessage extends Stream {
   }
 }
 
-function validateHeader(name, value) {
+/** Node's http.validateHeaderName. @throws {TypeError} ERR_INVALID_HTTP_TOKEN */
+export function validateHeaderName(name) {
   if (typeof name !== 'string' || !TOKEN.test(name)) {
     throw nodeError('ERR_INVALID_HTTP_TOKEN', `Header name must be a valid HTTP token ["${name}"]`, TypeError);
   }
+}
+
+/** Node's http.validateHeaderValue (a value or an array of them).
+ *  @throws {TypeError} ERR_HTTP_INVALID_HEADER_VALUE, ERR_INVALID_CHAR */
+export function validateHeaderValue(name, value) {
   if (value === undefined) {
     throw nodeError('ERR_HTTP_INVALID_HEADER_VALUE', `Invalid value "undefined" for header "${name}"`, TypeError);
   }
@@ -301,6 +315,11 @@ function validateHeader(name, value) {
       throw nodeError('ERR_INVALID_CHAR', `Invalid character in header content ["${name}"]`, TypeError);
     }
   }
+}
+
+function validateHeader(name, value) {
+  validateHeaderName(name);
+  validateHeaderValue(name, value);
 }
 
 /**
@@ -322,7 +341,7 @@ export class ServerResponse extends OutgoingMessage {
   }
 
   writeHead(statusCode, reason, headers) {
-    if (this._header) throw nodeError('ERR_HTTP_HEADERS_SENT', 'Cannot write headers after they are sent to the client');
+    this._notSent('write');
     if (typeof reason !== 'string') {
       headers = reason;
       reason = undefined;
@@ -369,7 +388,6 @@ export class ServerResponse extends OutgoingMessage {
       !(this.statusCode >= 100 && this.statusCode < 200);
     if (!hasLength && hasBody && this._contentLength !== null) list.push(['Content-Length', String(this._contentLength)]);
     this._header = list;
-    this.headersSent = true;
   }
 
   flushHeaders() {
@@ -604,16 +622,6 @@ export class Agent {
 }
 
 export const globalAgent = new Agent();
-
-export function validateHeaderName(name) {
-  if (typeof name !== 'string' || !TOKEN.test(name)) {
-    throw nodeError('ERR_INVALID_HTTP_TOKEN', `Header name must be a valid HTTP token ["${name}"]`, TypeError);
-  }
-}
-
-export function validateHeaderValue(name, value) {
-  validateHeader(name, value);
-}
 
 export function setMaxIdleHTTPParsers() {}
 

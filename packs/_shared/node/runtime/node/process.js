@@ -30,13 +30,15 @@ export function startServing(fn) {
   environment = null;
 }
 
+const decoder = new TextDecoder();
+
 function stream(fd, log) {
   return {
     fd,
     isTTY: false,
     writable: true,
     write(chunk, encoding, callback) {
-      const text = typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk);
+      const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk);
       log(text.endsWith('\n') ? text.slice(0, -1) : text);
       const done = typeof encoding === 'function' ? encoding : callback;
       if (done) queueMicrotask(done);
