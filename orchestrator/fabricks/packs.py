@@ -49,11 +49,20 @@ class DetectRule:
 
 @dataclass(frozen=True)
 class Tool:
-    """An executable a pack needs; ``check`` is run to prove it works."""
+    """An executable a pack needs; ``check`` is run to prove it works.
+
+    A check without ``{tool}`` is a script of the pack's (``{python}``, ``{pack}`` expand)
+    that finds and checks a toolchain itself; ``name`` is then only its label.
+    """
 
     name: str
     check: tuple[str, ...]
     install: str
+    root: Path | None = None
+
+    @property
+    def is_script(self) -> bool:
+        return "{tool}" not in self.check
 
 
 @dataclass(frozen=True)
@@ -147,7 +156,7 @@ def load_pack(root: Path) -> Pack:
             raise PackError(f"`options.{key}.type` must be one of {sorted(OPTION_TYPES)}", path=path,
                             line=_toml.find_line(path, f"options.{key}", "type"))
         options[key] = Option(key, spec["type"], spec.get("default"), spec.get("help", ""))
-    tools = tuple(Tool(t["name"], tuple(t.get("check", ["{tool}", "--version"])), t.get("install", ""))
+    tools = tuple(Tool(t["name"], tuple(t.get("check", ["{tool}", "--version"])), t.get("install", ""), root)
                   for t in data.get("tools", []))
     steps = tuple(Step(s["name"], tuple(s["run"]), s.get("output", s["name"]), s.get("when"),
                        bool(s.get("cache", False)), tuple(s.get("inputs", [])))

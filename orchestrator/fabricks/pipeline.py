@@ -177,7 +177,7 @@ class Pipeline:
     def base_values(self) -> dict[str, str]:
         return {"python": sys.executable, "pack": str(self.pack.root), "packs": str(self.pack.root.parent),
                 "wit": str(wit_dir()), "world": self.pack.world, "name": self.spec.name,
-                "source": str(self.spec.app_dir)}
+                "source": str(self.spec.app_dir), "cache": str(cache.root()), "app_spec": self.spec.app}
 
     # -- phases --------------------------------------------------------------
     def check_toolchain(self) -> dict[str, str]:

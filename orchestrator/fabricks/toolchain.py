@@ -69,14 +69,24 @@ def require(tool: Tool) -> Path:
 @lru_cache(maxsize=None)
 def version(tool: Tool) -> str:
     """The tool's version line, from its ``check`` command. Raises ToolchainError if it fails."""
-    path = require(tool)
-    command = [str(path) if part == "{tool}" else part for part in tool.check]
+    if tool.is_script:
+        values = {"{python}": sys.executable, "{pack}": str(tool.root)}
+        command = [values.get(part, part).replace("{pack}", str(tool.root)) for part in tool.check]
+        path = Path(command[0])
+    else:
+        path = require(tool)
+        command = [str(path) if part == "{tool}" else part for part in tool.check]
     try:
         proc = subprocess.run(command, capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as error:
         raise ToolchainError(f"{tool.name} at {path} could not run: {error}",
                              hint=f"Reinstall it: {tool.install or INSTALL_HINT}") from None
     if proc.returncode != 0:
+        said = dict(line.split(": ", 1) for line in proc.stdout.splitlines()
+                    if line.startswith(("fabricks-error: ", "fabricks-hint: ")))
+        if "fabricks-error" in said:
+            raise ToolchainError(f"{tool.name}: {said['fabricks-error']}",
+                                 hint=said.get("fabricks-hint") or tool.install or INSTALL_HINT)
         raise ToolchainError(f"`{' '.join(command)}` failed (exit {proc.returncode})",
                              hint=f"Reinstall it: {tool.install or INSTALL_HINT}",
                              output=(proc.stdout + proc.stderr)[-2000:])

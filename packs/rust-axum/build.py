@@ -1,0 +1,216 @@
+"""The rust-axum pack's build: a generated glue crate around the app's crate, compiled to a
+wasi:http component.
+
+Usage (from pack.toml)::
+
+    python build.py --source DIR --app DIR --glue DIR --app-fn CRATE::PATH::FN
+                    --target-dir DIR --output FILE
+
+``--app`` is the staged copy of the user's crate (its Cargo.toml is rewritten there for the
+wasm build, see features.py); ``--glue`` holds the rendered ``lib.rs``. Cargo runs with a
+target folder shared by every app on the machine, so std (built from source with
+``-Zbuild-std``) and common crates compile once. Diagnostics name the user's files; the
+first error becomes ``fabricks-error:``/``fabricks-hint:`` lines (docs/packs.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import features  # noqa: E402
+import rust_toolchain  # noqa: E402
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+import tomli_w  # noqa: E402
+
+# Pinned: the glue uses wstd's request conversion, which it keeps public for its own macro.
+GLUE_DEPENDENCIES = {
+    "wstd": "=0.6.8",
+    "wasip2": "1.0",
+    "http-body-util": "0.1",
+    "tower-service": "0.3",
+}
+PROFILE = {"panic": "abort", "debug": False, "codegen-units": 16, "incremental": False}
+
+
+class Failure(Exception):
+    """A build error for the user: ``args`` = (message, hint)."""
+
+
+def fail(message: str, hint: str = "") -> int:
+    print(f"fabricks-error: {message}")
+    if hint:
+        print(f"fabricks-hint: {hint}")
+    return 1
+
+
+def load_manifest(app: Path, source: Path) -> dict:
+    path = app / "Cargo.toml"
+    if not path.is_file():
+        raise Failure(f"{source}: no Cargo.toml", "A rust app is a Cargo package: its folder holds Cargo.toml.")
+    try:
+        return tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as error:
+        raise Failure(f"{source / 'Cargo.toml'}: not valid TOML: {error}", "Fix the file (`cargo metadata` shows the same error).")
+
+
+def crate_ident(manifest: dict, source: Path) -> str:
+    package = manifest.get("package", {})
+    if "name" not in package:
+        raise Failure(f"{source / 'Cargo.toml'}: no [package] name",
+                      "Fabricks builds a package's library; a workspace root needs its member's folder.")
+    lib = manifest.get("lib", {})
+    return lib.get("name", package["name"]).replace("-", "_")
+
+
+def check_app(app_fn: str, ident: str, manifest: dict, app: Path, source: Path) -> None:
+    lib_path = app / manifest.get("lib", {}).get("path", "src/lib.rs")
+    if not lib_path.is_file():
+        raise Failure(
+            f"{source / 'Cargo.toml'}: the crate has no library target (no {lib_path.relative_to(app)}); "
+            "Fabricks calls a function of the library that returns the axum Router",
+            "Move the Router's construction from main() into src/lib.rs as `pub fn app() -> axum::Router` "
+            "(main keeps calling axum::serve(listener, my_crate::app())), and set app = \"my_crate::app\" "
+            "in the Fabrickfile's [rust] table. docs/rust-axum.md shows the move.")
+
+
+def qualified(app_fn: str, ident: str) -> str:
+    """``app`` as a path from the glue: ``app`` alone means ``<crate>::app``."""
+    first, _, rest = app_fn.partition("::")
+    if rest and first in (ident, "crate"):
+        return f"::{ident}::{rest}"
+    return f"::{ident}::{app_fn}"
+
+
+def write_glue(glue: Path, app: Path, manifest: dict, axum_version: str | None, app_path: str,
+               source: Path) -> None:
+    package = manifest["package"]["name"]
+    if not axum_version:
+        raise Failure(f"{source / 'Cargo.toml'}: the crate does not depend on axum (or inherits it from a workspace)",
+                      "Add axum = \"0.8\" to its [dependencies], or build the workspace member's folder.")
+    cargo = {
+        "package": {"name": "fabricks-component", "version": "0.0.0", "edition": "2021", "publish": False},
+        "lib": {"path": "lib.rs", "crate-type": ["cdylib"]},
+        "dependencies": {
+            package: {"path": str(app)},
+            "axum": {"version": axum_version, "default-features": False},
+            **GLUE_DEPENDENCIES,
+        },
+        "profile": {"release": PROFILE},
+        "workspace": {},
+    }
+    (glue / "Cargo.toml").write_text(tomli_w.dumps(cargo))
+    (glue / "app_fn.rs").write_text(f"pub(crate) use {app_path} as make_app;\n")
+    lock = app / "Cargo.lock"
+    if lock.is_file():  # the app's resolved versions, which cargo extends with the glue's
+        shutil.copy2(lock, glue / "Cargo.lock")
+
+
+def cargo_command(tc: rust_toolchain.RustToolchain, glue: Path, target_dir: Path) -> tuple[list[str], dict]:
+    target = rust_toolchain.TARGET
+    rustflags = ["-L", f"native={tc.wasi_libc}", "-C", "link-arg=--wasi-adapter=proxy"]
+    argv = [str(tc.cargo), "build", "--release", "--lib", "--target", target,
+            "-Zbuild-std=std,panic_abort", "--manifest-path", str(glue / "Cargo.toml"),
+            "--message-format=json",
+            "--config", f"target.{target}.linker={json.dumps(str(tc.component_linker))}",
+            "--config", f"target.{target}.rustflags={json.dumps(rustflags)}"]
+    env = dict(os.environ, RUSTC=str(tc.rustc), RUSTC_BOOTSTRAP="1", CARGO_TARGET_DIR=str(target_dir))
+    env.pop("RUSTFLAGS", None)
+    return argv, env
+
+
+def explain(message: dict, app: Path, source: Path, glue: Path, app_fn: str) -> tuple[str, str]:
+    """The first compiler error as (message, hint), with the user's paths."""
+    text = message.get("message", "error")
+    spans = [s for s in message.get("spans", []) if s.get("is_primary")] or message.get("spans", [])
+    where = ""
+    if spans:
+        file = Path(spans[0]["file_name"])
+        if not file.is_absolute():
+            file = glue / file
+        if str(file).startswith(str(app) + os.sep):
+            where = f"{source / file.relative_to(app)}:{spans[0]['line_start']}: "
+        elif str(file).startswith(str(glue) + os.sep):
+            where = "the generated glue: "
+    hint = "Fix the code at that line (the build uses the crate's own sources, unchanged)."
+    if "axum::serve" in text or "`serve` in `axum`" in text or "`net` in `tokio`" in text or "TcpListener" in text:
+        hint = ("axum::serve and tokio::net need a socket; on wasi:http the host owns the accept loop. Keep "
+                "them in src/main.rs (not built into the component) and return the Router from a library "
+                "function (docs/rust-axum.md).")
+    elif where == "the generated glue: ":
+        hint = (f"The Fabrickfile's app = \"{app_fn}\" must name a `pub fn` (or `pub async fn`) with no "
+                "arguments that returns axum::Router (with its state already given by .with_state).")
+    return where + text, hint
+
+
+def build(args: argparse.Namespace) -> int:
+    source, app, glue = Path(args.source), Path(args.app), Path(args.glue)
+    try:
+        tc = rust_toolchain.find()
+    except rust_toolchain.ToolchainMissing as error:
+        return fail(str(error), rust_toolchain.INSTALL_HINT)
+    try:
+        manifest = load_manifest(app, source)
+        ident = crate_ident(manifest, source)
+        check_app(args.app_fn, ident, manifest, app, source)
+        adjusted = features.adjust(manifest, str(source / "Cargo.toml"))
+        write_glue(glue, app, manifest, adjusted.axum_version, qualified(args.app_fn, ident), source)
+    except (Failure, features.UnsupportedFeature) as error:
+        return fail(*error.args)
+    (app / "Cargo.toml").write_text(tomli_w.dumps(manifest))
+    if adjusted.dropped:
+        print("fabricks-note: not built into the component (the host serves it): "
+              + ", ".join(adjusted.dropped), file=sys.stderr)
+
+    argv, env = cargo_command(tc, glue, Path(args.target_dir))
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, env=env, cwd=glue, text=True)
+    first_error, artifact = None, None
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        try:
+            message = json.loads(line)
+        except ValueError:
+            continue
+        reason = message.get("reason")
+        if reason == "compiler-message":
+            diagnostic = message["message"]
+            rendered = (diagnostic.get("rendered") or "").replace(str(app) + os.sep, str(source) + os.sep)
+            if diagnostic.get("level") == "error" and first_error is None:
+                first_error = diagnostic
+            if diagnostic.get("level") in ("error", "warning") and (first_error is not None or args.verbose):
+                sys.stderr.write(rendered)
+        elif reason == "compiler-artifact" and "cdylib" in message.get("target", {}).get("kind", []):
+            artifact = next((f for f in message.get("filenames", []) if f.endswith(".wasm")), None)
+    code = proc.wait()
+    if code != 0:
+        if first_error is not None:
+            return fail(*explain(first_error, app, source, glue, args.app_fn))
+        return fail(f"cargo failed (exit {code}) before compiling {source.name}; its messages are above",
+                    "Dependency resolution needs crates.io (or a vendored source); `cargo fetch` in the "
+                    "app's folder shows the same error.")
+    if not artifact:
+        return fail("cargo finished without producing the component's .wasm", "Run with --verbose to see cargo's output.")
+    shutil.copyfile(artifact, args.output)
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    for name in ("source", "app", "glue", "app-fn", "target-dir", "output"):
+        parser.add_argument(f"--{name}", required=True)
+    parser.add_argument("--verbose", action="store_true")
+    return build(parser.parse_args())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
