@@ -98,7 +98,12 @@ def write_glue(glue: Path, app: Path, manifest: dict, axum_version: str | None, 
     if not axum_version:
         raise Failure(f"{source / 'Cargo.toml'}: the crate does not depend on axum (or inherits it from a workspace)",
                       "Add axum = \"0.8\" to its [dependencies], or build the workspace member's folder.")
+    # Panic messages and file!() name the user's files, not the staged copy. Per package (an
+    # unstable profile setting; the build runs with RUSTC_BOOTSTRAP), so that std, built with
+    # the target's common flags, stays shared between apps.
+    remap = {"rustflags": [f"--remap-path-prefix={app}={source}"]}
     cargo = {
+        "cargo-features": ["profile-rustflags"],
         "package": {"name": "fabricks-component", "version": "0.0.0", "edition": "2021", "publish": False},
         "lib": {"path": "lib.rs", "crate-type": ["cdylib"]},
         "dependencies": {
@@ -106,7 +111,7 @@ def write_glue(glue: Path, app: Path, manifest: dict, axum_version: str | None, 
             "axum": {"version": axum_version, "default-features": False},
             **GLUE_DEPENDENCIES,
         },
-        "profile": {"release": PROFILE},
+        "profile": {"release": {**PROFILE, "package": {package: remap}}},
         "workspace": {},
     }
     (glue / "Cargo.toml").write_text(tomli_w.dumps(cargo))
@@ -139,7 +144,9 @@ def explain(message: dict, app: Path, source: Path, glue: Path, app_fn: str) -> 
         if not file.is_absolute():
             file = glue / file
         if str(file).startswith(str(app) + os.sep):
-            where = f"{source / file.relative_to(app)}:{spans[0]['line_start']}: "
+            file = source / file.relative_to(app)
+        if str(file).startswith(str(source) + os.sep):  # remapped already (see write_glue)
+            where = f"{file}:{spans[0]['line_start']}: "
         elif str(file).startswith(str(glue) + os.sep):
             where = "the generated glue: "
     hint = "Fix the code at that line (the build uses the crate's own sources, unchanged)."

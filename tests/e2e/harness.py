@@ -22,6 +22,8 @@ from typing import Any
 import pytest
 import requests
 
+from fabricks import cache
+from fabricks._toml import tomllib
 from fabricks.host import ServeOptions, Service
 from fabricks.packs import Registry
 from fabricks.pipeline import BuildResult, build
@@ -65,7 +67,7 @@ class NativeServer:
         self.url = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> "NativeServer":
-        env = {**os.environ, **(self.env or {})}
+        env = {**os.environ, **{k: v.replace("{port}", str(self.port)) for k, v in (self.env or {}).items()}}
         self.process = subprocess.Popen(self.argv, cwd=self.cwd, env=env, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.PIPE, text=True)
         try:
@@ -138,8 +140,22 @@ def node_http(app_dir: Path, app: str, env: dict[str, str] | None = None,
     return _node_server("serve-node.mjs", app_dir, app, env, result)
 
 
+def cargo_native(app_dir: Path, app: str, env: dict[str, str] | None = None,
+                 result: BuildResult | None = None) -> NativeServer:
+    """The crate's own binary, whose ``main`` runs ``axum::serve`` on tokio at ``PORT``: the
+    rust-axum baseline, built natively (release) from the same Cargo.lock as the component."""
+    manifest = tomllib.loads((app_dir / "Cargo.toml").read_text())
+    name = manifest["package"]["name"]
+    target = cache.root() / "rust-native-target"
+    build_env = {**os.environ, "CARGO_TARGET_DIR": str(target)}
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", name], cwd=app_dir, env=build_env,
+                   check=True, timeout=900)
+    return NativeServer([str(target / "release" / name)], cwd=app_dir, env={"PORT": "{port}", **(env or {})})
+
+
 # The native baseline of each pack, by pack name.
-NATIVE_SERVERS = {"python-wsgi": gunicorn, "python-asgi": uvicorn, "node-hono": node_fetch, "node-express": node_http}
+NATIVE_SERVERS = {"python-wsgi": gunicorn, "python-asgi": uvicorn, "node-hono": node_fetch, "node-express": node_http,
+                  "rust-axum": cargo_native}
 
 
 def native_server(app_dir: Path, result: BuildResult, env: dict[str, str] | None = None) -> NativeServer:

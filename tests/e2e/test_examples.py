@@ -241,6 +241,39 @@ SCRIPTS: dict[str, list[Req]] = {
         Req("GET", "/prefs", {"Cookie": "sort=za; view=grid"}),
         Req("GET", "/unknown"),
     ],
+    "axum-hello": [
+        Req("GET", "/"),
+        Req("GET", "/users/1"),
+        Req("GET", "/users/42"),
+        Req("GET", "/users/abc"),
+        Req("GET", "/users/99999999999"),
+        Req("HEAD", "/users/7"),
+        Req("GET", "/missing"),
+        Req("POST", "/"),
+    ],
+    "axum-inventory": [
+        Req("GET", "/"),
+        Req("GET", "/items"),
+        Req("GET", "/items?q=s&min_qty=10&limit=1"),
+        Req("GET", "/items?limit=abc"),
+        Req("GET", "/items/2"),
+        Req("GET", "/items/99"),
+        Req("GET", "/items/x"),
+        Req("DELETE", "/items"),
+        Req("GET", "/report.csv?limit=500"),
+        Req("POST", "/items", JSON, b'{"name":"","qty":1,"price_cents":5}'),
+        Req("POST", "/items", JSON, b'{"name":"lamp","qty":20000,"price_cents":5}'),
+        Req("POST", "/items", JSON, b'{"name":"lamp","qty":1,"price_cents":5,"colour":"red"}'),
+        Req("POST", "/items", JSON, b'{"name": "lamp", '),
+        Req("POST", "/items", {"Content-Type": "text/plain"}, b"lamp"),
+        Req("POST", "/login", {"User-Agent": "fabricks-test"}),
+        Req("POST", "/echo", {"Content-Type": "application/octet-stream"}, bytes(range(256)) * 6000),
+        Req("POST", "/echo", {"Content-Type": "application/octet-stream"}, b"x" * (3 * 1024 * 1024)),
+        # State changes last: the host may give a later request to a fresh instance.
+        Req("POST", "/items", JSON, b'{"name":"lamp","qty":3,"price_cents":4500}'),
+        Req("POST", "/items/2/restock", FORM, b"qty=5"),
+        Req("POST", "/items/9/restock", FORM, b"qty=5"),
+    ],
 }
 
 
@@ -254,7 +287,7 @@ def prepare(example: str, tmp_path: Path) -> tuple[Path, Path, BuildResult]:
     copies = []
     for side in ("native", "component"):
         target = tmp_path / side / example
-        shutil.copytree(EXAMPLES / example, target, ignore=shutil.ignore_patterns("__pycache__", ".fabricks", "node_modules"))
+        shutil.copytree(EXAMPLES / example, target, ignore=shutil.ignore_patterns("__pycache__", ".fabricks", "node_modules", "target"))
         copies.append(target)
     result = build_app(copies[1])
     for target in copies:
