@@ -1,5 +1,5 @@
 # Set-up lives here: `make demo` and `make test` work on a fresh machine with python3 (>= 3.10)
-# and Node.js (>= 20) with npm.
+# and Node.js (>= 20) with npm; the Rust pack installs its toolchain from Debian packages (root or sudo).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -8,10 +8,12 @@ BIN    := $(VENV)/bin
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml packs/_shared/node/package-lock.json tests/native-node/package-lock.json
+$(VENV)/.installed: pyproject.toml packs/rust-axum/install-toolchain.sh packs/_shared/node/package-lock.json tests/native-node/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# The rust-axum pack's toolchain, from Debian's packages (rustup can't add wasm targets here).
+	sh packs/rust-axum/install-toolchain.sh
 	# The Node packs' toolchain (componentize-js, esbuild) and the tests' native Node baselines,
 	# at the versions of their lockfiles. `npm install --no-save`, not `npm ci`: npm leaves some
 	# other platforms' optional binaries out of the lockfile, and `npm ci` then refuses it as

@@ -1,12 +1,17 @@
-"""Side-by-side benchmark: an example under gunicorn and as a component under wasmtime serve.
+"""Side-by-side benchmark: an example served natively and as a component under wasmtime serve.
 
     .venv/bin/python bench/run.py [--example flask-hello] [--path /users/1] [--requests 3000] [--concurrency 2]
+    .venv/bin/python bench/run.py --example axum-hello --edit src/lib.rs
 
 Measures, in one run on one machine (ratios are what to quote; these machines are shared):
-- build: cold (fresh cache) and unchanged (cached) build times;
-- throughput (requests/s) and latency percentiles over keep-alive connections, for gunicorn
-  (1 sync worker per core) and the component (instance reuse on, then a fresh instance per request);
-- the host's peak resident memory (wasmtime serve) against gunicorn's.
+- build: cold (fresh cache: for Rust this includes building std for wasm), unchanged (cached),
+  and after a one-line change to the ``--edit`` file (a comment appended: the crate recompiles
+  and relinks, the cached std and dependencies are reused);
+- throughput (requests/s) and latency percentiles over keep-alive connections, for the native
+  baseline (gunicorn with 1 sync worker per core for WSGI; otherwise the test harness's baseline
+  for the pack: uvicorn, Node, the crate's own axum::serve binary) and the component (instance
+  reuse on, then a fresh instance per request);
+- the host's peak resident memory (wasmtime serve) against the native server's.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -24,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from e2e.harness import ComponentServer, NativeServer, build_app, same_dependencies  # noqa: E402
+from e2e.harness import ComponentServer, NativeServer, build_app, native_server, same_dependencies  # noqa: E402
 
 
 def load(url: str, path: str, total: int, concurrency: int) -> dict:
@@ -92,26 +98,40 @@ def main() -> None:
     parser.add_argument("--path", default="/users/1")
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--edit", help="a file of the example (e.g. src/lib.rs) to change by one line and rebuild")
     args = parser.parse_args()
-    app_dir = ROOT / "examples" / args.example
 
     with tempfile.TemporaryDirectory() as cache:
         os.environ["FABRICKS_CACHE_DIR"] = cache
+        app_dir = Path(cache) / "app" / args.example  # a copy: the one-line change must not touch examples/
+        shutil.copytree(ROOT / "examples" / args.example, app_dir,
+                        ignore=shutil.ignore_patterns(".fabricks", "target", "node_modules", "__pycache__"))
         started = time.perf_counter()
         result = build_app(app_dir)
         cold = time.perf_counter() - started
         started = time.perf_counter()
         build_app(app_dir)
         cached = time.perf_counter() - started
-        print(f"build {args.example}: cold {cold:.1f} s, unchanged {cached * 1000:.0f} ms, "
+        edited = ""
+        if args.edit:
+            with (app_dir / args.edit).open("a") as file:
+                file.write("\n// bench: a one-line change\n")
+            started = time.perf_counter()
+            result = build_app(app_dir)
+            edited = f", after a one-line change {time.perf_counter() - started:.1f} s"
+        print(f"build {args.example}: cold {cold:.1f} s, unchanged {cached * 1000:.0f} ms{edited}, "
               f"component {result.wasm.stat().st_size / 1e6:.1f} MB")
 
         rows = []
-        workers = str(os.cpu_count() or 2)
-        native = NativeServer([sys.executable, "-m", "gunicorn", "-w", workers, "-b", "127.0.0.1:{port}",
-                               result.spec.app], cwd=app_dir, env=same_dependencies(result))
+        if result.spec.pack.name == "python-wsgi":
+            workers = str(os.cpu_count() or 2)
+            native = NativeServer([sys.executable, "-m", "gunicorn", "-w", workers, "-b", "127.0.0.1:{port}",
+                                   result.spec.app], cwd=app_dir, env=same_dependencies(result))
+            label = f"gunicorn ({workers} workers)"
+        else:
+            native, label = native_server(app_dir, result), f"native ({result.spec.pack.name} baseline)"
         with native:
-            rows.append((f"gunicorn ({workers} workers)", load(native.url, args.path, args.requests, args.concurrency),
+            rows.append((label, load(native.url, args.path, args.requests, args.concurrency),
                          rss_mb(native.process.pid)))
         with ComponentServer(result) as component:
             rows.append(("component, instance reuse", load(component.url, args.path, args.requests, args.concurrency),

@@ -40,6 +40,7 @@ GLUE_DEPENDENCIES = {
     "http-body-util": "0.1",
     "tower-service": "0.3",
 }
+SHIMS = Path(__file__).resolve().parent / "shims"
 PROFILE = {"panic": "abort", "debug": False, "codegen-units": 16, "incremental": False}
 
 
@@ -73,15 +74,42 @@ def crate_ident(manifest: dict, source: Path) -> str:
     return lib.get("name", package["name"]).replace("-", "_")
 
 
-def check_app(app_fn: str, ident: str, manifest: dict, app: Path, source: Path) -> None:
+def main_file(manifest: dict, app: Path) -> Path | None:
+    """The crate's binary source (``src/main.rs`` or its one ``[[bin]] path``), if any."""
+    bins = manifest.get("bin", [])
+    if len(bins) == 1 and "path" in bins[0]:
+        return app / bins[0]["path"]
+    return app / "src/main.rs" if (app / "src/main.rs").is_file() else None
+
+
+def check_app(app_fn: str, manifest: dict, app: Path, source: Path) -> str:
+    """``"library"`` or ``"main"``: how the Router is reached (docs/rust-axum.md)."""
     lib_path = app / manifest.get("lib", {}).get("path", "src/lib.rs")
-    if not lib_path.is_file():
-        raise Failure(
-            f"{source / 'Cargo.toml'}: the crate has no library target (no {lib_path.relative_to(app)}); "
-            "Fabricks calls a function of the library that returns the axum Router",
-            "Move the Router's construction from main() into src/lib.rs as `pub fn app() -> axum::Router` "
-            "(main keeps calling axum::serve(listener, my_crate::app())), and set app = \"my_crate::app\" "
-            "in the Fabrickfile's [rust] table. docs/rust-axum.md shows the move.")
+    if lib_path.is_file():
+        return "library"
+    if app_fn.split("::")[-1] == "main" and main_file(manifest, app):
+        return "main"
+    raise Failure(
+        f"{source / 'Cargo.toml'}: the crate has no library target (no {lib_path.relative_to(app)}), "
+        f"and app = \"{app_fn}\" names a library function",
+        "Set app = \"main\" to serve the Router that main() gives axum::serve, or move its construction "
+        "into src/lib.rs as `pub fn app() -> axum::Router` and set app = \"my_crate::app\" "
+        "(docs/rust-axum.md shows both).")
+
+
+def use_shims(manifest: dict, main: Path, ident: str, source: Path) -> None:
+    """Compile main.rs as the library, against the stand-in tokio and axum of shims/."""
+    manifest["lib"] = {"name": ident, "path": str(main)}
+    deps = manifest.get("dependencies", {})
+    for key in ("tokio", "axum"):
+        if key not in deps:
+            raise Failure(f"{source / 'Cargo.toml'}: app = \"main\" needs `{key}` in [dependencies] under that name",
+                          "Serving main() replaces tokio's listener and axum::serve; a renamed or "
+                          "workspace-inherited dependency can't be replaced. Use a library function instead "
+                          "(docs/rust-axum.md).")
+    deps["tokio"] = {"package": "fabricks-tokio-shim", "path": str(SHIMS / "tokio")}
+    deps["axum"] = {"package": "fabricks-axum-shim", "path": str(SHIMS / "axum"),
+                    "default-features": False, "features": deps["axum"].get("features", [])}
 
 
 def qualified(app_fn: str, ident: str) -> str:
@@ -93,7 +121,7 @@ def qualified(app_fn: str, ident: str) -> str:
 
 
 def write_glue(glue: Path, app: Path, manifest: dict, axum_version: str | None, app_path: str,
-               source: Path) -> None:
+               mode: str, source: Path) -> None:
     package = manifest["package"]["name"]
     if not axum_version:
         raise Failure(f"{source / 'Cargo.toml'}: the crate does not depend on axum (or inherits it from a workspace)",
@@ -114,8 +142,17 @@ def write_glue(glue: Path, app: Path, manifest: dict, axum_version: str | None, 
         "profile": {"release": {**PROFILE, "package": {package: remap}}},
         "workspace": {},
     }
+    if mode == "main":
+        cargo["dependencies"]["fabricks-axum-shim"] = {"path": str(SHIMS / "axum")}
+        (glue / "app_fn.rs").write_text(
+            "/// Runs the app's main once: its `axum::serve` hands over the Router.\n"
+            "pub(crate) async fn make_app() -> axum::Router {\n"
+            f"    {app_path.rsplit('::', 1)[0]}::__fabricks_main().await;\n"
+            "    fabricks_axum_shim::__fabricks_take_router()\n"
+            "        .expect(\"main() returned without calling axum::serve(listener, router)\")\n}\n")
+    else:
+        (glue / "app_fn.rs").write_text(f"pub(crate) use {app_path} as make_app;\n")
     (glue / "Cargo.toml").write_text(tomli_w.dumps(cargo))
-    (glue / "app_fn.rs").write_text(f"pub(crate) use {app_path} as make_app;\n")
     lock = app / "Cargo.lock"
     if lock.is_file():  # the app's resolved versions, which cargo extends with the glue's
         shutil.copy2(lock, glue / "Cargo.lock")
@@ -169,9 +206,12 @@ def build(args: argparse.Namespace) -> int:
     try:
         manifest = load_manifest(app, source)
         ident = crate_ident(manifest, source)
-        check_app(args.app_fn, ident, manifest, app, source)
+        mode = check_app(args.app_fn, manifest, app, source)
+        main = main_file(manifest, app)
         adjusted = features.adjust(manifest, str(source / "Cargo.toml"))
-        write_glue(glue, app, manifest, adjusted.axum_version, qualified(args.app_fn, ident), source)
+        if mode == "main":
+            use_shims(manifest, main, ident, source)
+        write_glue(glue, app, manifest, adjusted.axum_version, qualified(args.app_fn, ident), mode, source)
     except (Failure, features.UnsupportedFeature) as error:
         return fail(*error.args)
     (app / "Cargo.toml").write_text(tomli_w.dumps(manifest))

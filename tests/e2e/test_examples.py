@@ -251,6 +251,15 @@ SCRIPTS: dict[str, list[Req]] = {
         Req("GET", "/missing"),
         Req("POST", "/"),
     ],
+    "axum-readme": [
+        Req("GET", "/"),
+        Req("POST", "/users", JSON, b'{"username":"ferris"}'),
+        Req("POST", "/users", JSON, b'{}'),
+        Req("POST", "/users", JSON, b'{"username": '),
+        Req("POST", "/users", {"Content-Type": "text/plain"}, b"ferris"),
+        Req("GET", "/users"),
+        Req("GET", "/nope"),
+    ],
     "axum-inventory": [
         Req("GET", "/"),
         Req("GET", "/items"),

@@ -73,12 +73,21 @@ def test_an_unsupported_feature_fails_by_name(tmp_path):
     assert_nothing_half_written(app_dir)
 
 
-def test_a_binary_only_crate_gets_the_migration_hint(tmp_path):
+def test_a_binary_only_crate_gets_both_ways_out(tmp_path):
     app_dir = copy_edge(tmp_path)
     (app_dir / "src" / "lib.rs").rename(app_dir / "src" / "main.rs")
     assert_clean_failure(fabricks("adapt", str(app_dir), "--app", "build_app"), "has no library target",
-                         "pub fn app() -> axum::Router")
+                         'Set app = "main"', "pub fn app() -> axum::Router")
     assert_nothing_half_written(app_dir)
+
+
+def test_headline_command_serves_a_main_without_a_fabrickfile(tmp_path):
+    app_dir = tmp_path / "axum-readme"
+    shutil.copytree(ROOT / "examples" / "axum-readme", app_dir, ignore=shutil.ignore_patterns(".fabricks", "target"))
+    (app_dir / "Fabrickfile").unlink()
+    built = fabricks("adapt", str(app_dir), "--lang", "rust", "--framework", "axum")
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert "main  (pack rust-axum)" in built.stdout  # detected: main() calls axum::serve
 
 
 def test_a_compile_error_names_the_users_line(tmp_path):
