@@ -87,7 +87,7 @@ def test_headline_command_serves_a_main_without_a_fabrickfile(tmp_path):
     (app_dir / "Fabrickfile").unlink()
     built = fabricks("adapt", str(app_dir), "--lang", "rust", "--framework", "axum")
     assert built.returncode == 0, built.stdout + built.stderr
-    assert "main  (pack rust-axum)" in built.stdout  # detected: main() calls axum::serve
+    assert "main  (pack rust-axum)" in built.stdout + built.stderr  # detected: main() calls axum::serve
 
 
 def test_a_compile_error_names_the_users_line(tmp_path):
