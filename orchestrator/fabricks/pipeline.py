@@ -100,8 +100,7 @@ def run_tool(command: list[str], *, phase: str, error: type[FabricksError], repo
     code = proc.wait()
     text = "\n".join(lines)
     if code != 0:
-        message = next((l.removeprefix("fabricks-error: ") for l in lines if l.startswith("fabricks-error: ")), None)
-        hint = next((l.removeprefix("fabricks-hint: ") for l in lines if l.startswith("fabricks-hint: ")), None)
+        message, hint = toolchain.failure_said(lines)
         if message:
             raise error(message, hint=hint)
         raise error(f"{phase} failed: `{Path(command[0]).name}` exited with status {code}",

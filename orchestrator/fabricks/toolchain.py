@@ -66,12 +66,22 @@ def require(tool: Tool) -> Path:
     return path
 
 
+def failure_said(lines: list[str]) -> tuple[str | None, str | None]:
+    """The ``fabricks-error:`` and ``fabricks-hint:`` a failed tool printed (docs/packs.md, the
+    tool output protocol), or None for each it did not."""
+    said = {}
+    for line in lines:
+        key, sep, text = line.partition(": ")
+        if sep and key in ("fabricks-error", "fabricks-hint"):
+            said.setdefault(key, text)
+    return said.get("fabricks-error"), said.get("fabricks-hint")
+
+
 @lru_cache(maxsize=None)
 def version(tool: Tool) -> str:
     """The tool's version line, from its ``check`` command. Raises ToolchainError if it fails."""
     if tool.is_script:
-        values = {"{python}": sys.executable, "{pack}": str(tool.root)}
-        command = [values.get(part, part).replace("{pack}", str(tool.root)) for part in tool.check]
+        command = [part.replace("{python}", sys.executable).replace("{pack}", str(tool.root)) for part in tool.check]
         path = Path(command[0])
     else:
         path = require(tool)
@@ -82,11 +92,9 @@ def version(tool: Tool) -> str:
         raise ToolchainError(f"{tool.name} at {path} could not run: {error}",
                              hint=f"Reinstall it: {tool.install or INSTALL_HINT}") from None
     if proc.returncode != 0:
-        said = dict(line.split(": ", 1) for line in proc.stdout.splitlines()
-                    if line.startswith(("fabricks-error: ", "fabricks-hint: ")))
-        if "fabricks-error" in said:
-            raise ToolchainError(f"{tool.name}: {said['fabricks-error']}",
-                                 hint=said.get("fabricks-hint") or tool.install or INSTALL_HINT)
+        message, hint = failure_said(proc.stdout.splitlines())
+        if message:
+            raise ToolchainError(f"{tool.name}: {message}", hint=hint or tool.install or INSTALL_HINT)
         raise ToolchainError(f"`{' '.join(command)}` failed (exit {proc.returncode})",
                              hint=f"Reinstall it: {tool.install or INSTALL_HINT}",
                              output=(proc.stdout + proc.stderr)[-2000:])

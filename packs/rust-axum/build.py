@@ -82,13 +82,15 @@ def main_file(manifest: dict, app: Path) -> Path | None:
     return app / "src/main.rs" if (app / "src/main.rs").is_file() else None
 
 
-def check_app(app_fn: str, manifest: dict, app: Path, source: Path) -> str:
-    """``"library"`` or ``"main"``: how the Router is reached (docs/rust-axum.md)."""
+def check_app(app_fn: str, manifest: dict, app: Path, source: Path) -> Path | None:
+    """How the Router is reached (docs/rust-axum.md): None for a library function, or the
+    main.rs whose ``axum::serve`` gets it (``app = "main"`` in a crate with no library)."""
     lib_path = app / manifest.get("lib", {}).get("path", "src/lib.rs")
     if lib_path.is_file():
-        return "library"
-    if app_fn.split("::")[-1] == "main" and main_file(manifest, app):
-        return "main"
+        return None
+    main = main_file(manifest, app)
+    if app_fn.split("::")[-1] == "main" and main:
+        return main
     raise Failure(
         f"{source / 'Cargo.toml'}: the crate has no library target (no {lib_path.relative_to(app)}), "
         f"and app = \"{app_fn}\" names a library function",
@@ -121,7 +123,7 @@ def qualified(app_fn: str, ident: str) -> str:
 
 
 def write_glue(glue: Path, app: Path, manifest: dict, axum_version: str | None, app_path: str,
-               mode: str, source: Path) -> None:
+               serves_main: bool, source: Path) -> None:
     package = manifest["package"]["name"]
     if not axum_version:
         raise Failure(f"{source / 'Cargo.toml'}: the crate does not depend on axum (or inherits it from a workspace)",
@@ -142,7 +144,7 @@ def write_glue(glue: Path, app: Path, manifest: dict, axum_version: str | None, 
         "profile": {"release": {**PROFILE, "package": {package: remap}}},
         "workspace": {},
     }
-    if mode == "main":
+    if serves_main:
         cargo["dependencies"]["fabricks-axum-shim"] = {"path": str(SHIMS / "axum")}
         (glue / "app_fn.rs").write_text(
             "/// Runs the app's main once: its `axum::serve` hands over the Router.\n"
@@ -206,17 +208,16 @@ def build(args: argparse.Namespace) -> int:
     try:
         manifest = load_manifest(app, source)
         ident = crate_ident(manifest, source)
-        mode = check_app(args.app_fn, manifest, app, source)
-        main = main_file(manifest, app)
+        main = check_app(args.app_fn, manifest, app, source)
         adjusted = features.adjust(manifest, str(source / "Cargo.toml"))
-        if mode == "main":
+        if main:
             use_shims(manifest, main, ident, source)
-        write_glue(glue, app, manifest, adjusted.axum_version, qualified(args.app_fn, ident), mode, source)
+        write_glue(glue, app, manifest, adjusted.axum_version, qualified(args.app_fn, ident), bool(main), source)
     except (Failure, features.UnsupportedFeature) as error:
         return fail(*error.args)
     (app / "Cargo.toml").write_text(tomli_w.dumps(manifest))
     if adjusted.dropped:
-        print("fabricks-note: not built into the component (the host serves it): "
+        print("rust-axum: features left out of the component (the host serves it): "
               + ", ".join(adjusted.dropped), file=sys.stderr)
 
     argv, env = cargo_command(tc, glue, Path(args.target_dir))
@@ -234,8 +235,7 @@ def build(args: argparse.Namespace) -> int:
             rendered = (diagnostic.get("rendered") or "").replace(str(app) + os.sep, str(source) + os.sep)
             if diagnostic.get("level") == "error" and first_error is None:
                 first_error = diagnostic
-            if diagnostic.get("level") in ("error", "warning") and (first_error is not None or args.verbose):
-                sys.stderr.write(rendered)
+            sys.stderr.write(rendered)  # the whole of it shows with `fabricks --verbose`
         elif reason == "compiler-artifact" and "cdylib" in message.get("target", {}).get("kind", []):
             artifact = next((f for f in message.get("filenames", []) if f.endswith(".wasm")), None)
     code = proc.wait()
@@ -255,7 +255,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     for name in ("source", "app", "glue", "app-fn", "target-dir", "output"):
         parser.add_argument(f"--{name}", required=True)
-    parser.add_argument("--verbose", action="store_true")
     return build(parser.parse_args())
 
 

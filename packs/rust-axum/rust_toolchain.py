@@ -12,6 +12,7 @@ missing piece, ``fabricks-error:``/``fabricks-hint:`` lines and exits 1.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -70,10 +71,9 @@ def find() -> RustToolchain:
     libc = Path(os.environ.get("FABRICKS_WASI_LIBC", "/usr/lib/wasm32-wasi"))
     if not (libc / "crt1-command.o").is_file():
         raise ToolchainMissing(f"wasi-libc is not at {libc} (Debian's wasi-libc)")
-    if not any(os.access(Path(d) / "rust-lld", os.X_OK) or os.access(Path(d) / "wasm-ld", os.X_OK)
-               for d in [sysroot / "lib/rustlib" / host / "bin/gcc-ld", *os.environ.get("PATH", "").split(os.pathsep),
-                         "/usr/lib/llvm-22/bin"]):
-        raise ToolchainMissing("no wasm-ld was found (Debian's lld-22)")
+    # wasm-component-ld runs wasm-ld (or rust-lld, which Debian links to lld-22's lld).
+    if not (shutil.which("rust-lld") or shutil.which("wasm-ld")):
+        raise ToolchainMissing("neither rust-lld nor wasm-ld is on PATH (Debian's rust-web-llvm and lld-22)")
     return RustToolchain(cargo, rustc, std_source, linker, libc, version)
 
 

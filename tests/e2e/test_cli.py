@@ -198,5 +198,6 @@ def test_unchanged_app_is_not_rebuilt(tmp_path):
 def test_doctor_and_packs_list():
     doctor = fabricks("doctor")
     assert doctor.returncode == 0 and "componentize-py 0.25.1" in doctor.stdout and "wasmtime 49" in doctor.stdout
+    assert "rust-wasm" in doctor.stdout and "wasm32-wasip1" in doctor.stdout
     listing = fabricks("packs", "list")
     assert "python-wsgi" in listing.stdout

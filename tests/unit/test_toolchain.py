@@ -1,0 +1,32 @@
+"""Tool checks: a pack script's check and the tool output protocol's error lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fabricks import toolchain
+from fabricks.errors import ToolchainError
+from fabricks.packs import Tool
+
+
+def test_failure_said_takes_the_first_error_and_hint():
+    lines = ["noise", "fabricks-error: no rustc", "fabricks-hint: install it", "fabricks-error: later"]
+    assert toolchain.failure_said(lines) == ("no rustc", "install it")
+    assert toolchain.failure_said(["plain failure"]) == (None, None)
+
+
+def test_a_script_check_expands_python_and_pack(tmp_path: Path):
+    (tmp_path / "check.py").write_text("print('toolchain 1.2, ok')\n")
+    tool = Tool("demo", ("{python}", "{pack}/check.py"), "install demo", tmp_path)
+    assert tool.is_script and toolchain.version(tool) == "toolchain 1.2, ok"
+
+
+def test_a_failing_script_check_says_its_own_error(tmp_path: Path):
+    (tmp_path / "check.py").write_text(
+        "print('fabricks-error: libc is missing'); print('fabricks-hint: apt-get install it'); raise SystemExit(1)\n")
+    tool = Tool("demo", ("{python}", "{pack}/check.py"), "install demo", tmp_path)
+    with pytest.raises(ToolchainError) as caught:
+        toolchain.version(tool)
+    assert caught.value.message == "demo: libc is missing" and caught.value.hint == "apt-get install it"
