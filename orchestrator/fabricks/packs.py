@@ -51,7 +51,7 @@ class DetectRule:
 class Tool:
     """An executable a pack needs; ``check`` is run to prove it works.
 
-    A check without ``{tool}`` is a script of the pack's (``{python}``, ``{pack}`` expand)
+    A check without ``{tool}`` is a script of the pack's (``{python}``, ``{pack}``, ``{packs}`` expand)
     that finds and checks a toolchain itself; ``name`` is then only its label.
     """
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import re
 import stat
 import subprocess
 import sys
@@ -81,7 +82,8 @@ def failure_said(lines: list[str]) -> tuple[str | None, str | None]:
 def version(tool: Tool) -> str:
     """The tool's version line, from its ``check`` command. Raises ToolchainError if it fails."""
     if tool.is_script:
-        command = [part.replace("{python}", sys.executable).replace("{pack}", str(tool.root)) for part in tool.check]
+        values = {"python": sys.executable, "pack": str(tool.root), "packs": str(tool.root.parent)}
+        command = [re.sub(r"\{(python|packs?)\}", lambda m: values[m.group(1)], part) for part in tool.check]
         path = Path(command[0])
     else:
         path = require(tool)

@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_shared" / "rust"))
 import features  # noqa: E402
 import rust_toolchain  # noqa: E402
 

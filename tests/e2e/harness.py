@@ -86,14 +86,39 @@ class NativeServer:
                 self.process.kill()
 
 
+def built_from_recipes(deps: Path) -> list[str]:
+    """``name==version`` of each distribution in ``deps`` whose wheel is a wasm32-wasi build."""
+    pins = []
+    for wheel in deps.glob("*.dist-info/WHEEL"):
+        if "wasi_0_0_0_wasm32" in wheel.read_text():
+            name, version = wheel.parent.name.removesuffix(".dist-info").rsplit("-", 1)
+            pins.append(f"{name}=={version}")
+    return sorted(pins)
+
+
+def native_overlay(pins: list[str]) -> Path:
+    """The host's own wheels of ``pins`` (same versions), installed once per machine."""
+    folder = cache.root() / "native-overlay" / "-".join(pins) / f"py{sys.version_info[0]}{sys.version_info[1]}"
+    if not (folder / ".done").is_file():
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--only-binary=:all:",
+                        "--target", str(folder), *pins], check=True)
+        (folder / ".done").touch()
+    return folder
+
+
 def same_dependencies(result: BuildResult | None) -> dict[str, str]:
     """Environment that makes a native Python import the component's own dependency versions.
 
     The dependencies staged for the component are pure Python, so the host's interpreter
-    can run them too: both sides then run the very same framework release.
+    can run them too: both sides then run the very same framework release. A distribution
+    built for wasm32-wasi from a recipe (pydantic-core) can't load natively: the host's own
+    wheel of the same version goes first on the path.
     """
     deps = result.outputs.get("deps") if result else None
-    return {"PYTHONPATH": str(deps)} if deps else {}
+    if not deps:
+        return {}
+    pins = built_from_recipes(Path(deps))
+    return {"PYTHONPATH": os.pathsep.join([*([str(native_overlay(pins))] if pins else []), str(deps)])}
 
 
 def gunicorn(app_dir: Path, app: str, env: dict[str, str] | None = None,

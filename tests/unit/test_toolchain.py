@@ -23,6 +23,14 @@ def test_a_script_check_expands_python_and_pack(tmp_path: Path):
     assert tool.is_script and toolchain.version(tool) == "toolchain 1.2, ok"
 
 
+def test_a_script_check_may_live_in_the_shared_packs_folder(tmp_path: Path):
+    (tmp_path / "_shared").mkdir()
+    (tmp_path / "_shared" / "check.py").write_text("print('shared toolchain 3, ok')\n")
+    (tmp_path / "pack").mkdir()
+    tool = Tool("demo", ("{python}", "{packs}/_shared/check.py"), "install demo", tmp_path / "pack")
+    assert toolchain.version(tool) == "shared toolchain 3, ok"
+
+
 def test_a_failing_script_check_says_its_own_error(tmp_path: Path):
     (tmp_path / "check.py").write_text(
         "print('fabricks-error: libc is missing'); print('fabricks-hint: apt-get install it'); raise SystemExit(1)\n")

@@ -1,6 +1,6 @@
-import pydantic
+import jsonschema
 
 
 def application(environ, start_response):
     start_response("200 OK", [])
-    return [pydantic.VERSION.encode()]
+    return [jsonschema.__name__.encode()]

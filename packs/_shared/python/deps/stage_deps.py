@@ -2,14 +2,18 @@
 
 Run by the python packs' ``dependencies`` step, on the host interpreter:
 
-    python stage_deps.py [--requirements requirements.txt] --target DIR [--extra PKG ...] [--fallback NAME ...]
+    python stage_deps.py [--requirements requirements.txt] --target DIR [--cache DIR]
+                         [--extra PKG ...] [--fallback NAME ...]
 
 Resolution happens once, for the host's own platform tags and CPython 3.14, so pip
 picks the versions a native install would pick. Each pinned distribution is then
 installed for ``wasi_0_0_0_wasm32``. A pin with only native wheels (``cp314-manylinux``)
 can't be loaded by the component's interpreter; instead of letting pip backtrack
-silently to an old pure-Python release (pydantic 2 -> 1), it is reported by name,
-with the requirement that pulled it in. Names given with ``--fallback`` are
+silently to an old pure-Python release (pydantic 2 -> 1), a wasm32-wasi wheel is
+looked for: on pip's index, in the machine's wheel cache (``--cache``/wasi-wheels), or
+built into that cache from the package's recipe (recipes.py: pydantic-core). A pin with
+neither is reported by name, with the requirement that pulled it in and how a recipe is
+added. Names given with ``--fallback`` are
 packages known to run without their C extension (MarkupSafe's speedups): their
 native wheel is installed and its extension files removed. ``--extra`` adds
 packages the component needs whatever the app (``tzdata``: WASI has no
@@ -28,6 +32,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+import recipes
 
 PYTHON_VERSION = "3.14"
 WASI_PLATFORM = "wasi_0_0_0_wasm32"
@@ -101,12 +107,34 @@ def required_by(items: list[dict]) -> dict[str, str]:
     return parents
 
 
-def install(target: Path, pins: list[str], platform: str) -> subprocess.CompletedProcess[str]:
+def install(target: Path, pins: list[str], platform: str,
+            find_links: Path | None = None) -> subprocess.CompletedProcess[str]:
     return pip(
         "install", "--no-deps", "--quiet", "--target", str(target),
         "--platform", platform, "--python-version", PYTHON_VERSION,
-        "--implementation", "cp", "--only-binary=:all:", "--upgrade", *pins,
+        "--implementation", "cp", "--only-binary=:all:", "--upgrade",
+        *(["--find-links", str(find_links)] if find_links and find_links.is_dir() else []), *pins,
     )
+
+
+def install_from_recipe(target: Path, name: str, pin: str, cache: Path, known: dict) -> bool:
+    """Build (or reuse) the recipe's wheel for ``pin`` and install it; False without a recipe."""
+    recipe = known.get(name)
+    if recipe is None:
+        return False
+    wheels = recipes.wheel_cache(cache)
+    if not (wheels / recipes.wheel_name(name, pin.split("==", 1)[1])).is_file():
+        print(f"{pin} has only native wheels: building it for wasm32-wasi from its recipe "
+              f"({recipe.path.name}); once per machine, a few minutes", flush=True)
+    try:
+        recipes.wheel(recipe, pin.split("==", 1)[1], wheels, cache)
+    except recipes.RecipeError as error:
+        fail(error.args[0], error.args[1] or "See the output above (--verbose).")
+    proc = install(target, [pin], WASI_PLATFORM, find_links=wheels)
+    if proc.returncode != 0:
+        fail(f"pip could not install the {pin} wheel built from its recipe.", "See pip's output above.",
+             proc.stdout + proc.stderr)
+    return True
 
 
 def strip_native(target: Path) -> list[Path]:
@@ -120,6 +148,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requirements", type=lambda v: Path(v) if v else None, default=None)
     parser.add_argument("--target", type=Path, required=True)
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="per-machine cache: wheels built from recipes, and their toolchain's files")
     parser.add_argument("--extra", action="append", default=[], help="a package to install whatever the app")
     parser.add_argument("--fallback", action="append", default=[],
                         help="a project that runs without its C extension")
@@ -141,10 +171,17 @@ def main(argv: list[str] | None = None) -> None:
                  "See pip's output above.", proc.stdout + proc.stderr)
 
     parents = required_by(items)
+    try:
+        known = recipes.load()
+    except recipes.RecipeError as error:
+        fail(error.args[0], error.args[1])
+    wheel_cache = recipes.wheel_cache(args.cache) if args.cache else None
     unusable = []
     for name, pin in native:
-        # A wasm32-wasi wheel of the same version, when an index has one.
-        if install(args.target, [pin], WASI_PLATFORM).returncode == 0:
+        # A wasm32-wasi wheel of the same version: on an index, or built earlier from a recipe.
+        if install(args.target, [pin], WASI_PLATFORM, find_links=wheel_cache).returncode == 0:
+            continue
+        if args.cache and install_from_recipe(args.target, name, pin, args.cache, known):
             continue
         if name in fallback:
             proc = pip("download", "--no-deps", "--quiet", "--only-binary=:all:",
@@ -176,8 +213,9 @@ def main(argv: list[str] | None = None) -> None:
             f"only native wheels exist "
             f"(compiled for this machine's CPU), which the component's CPython "
             f"{PYTHON_VERSION} for wasm32-wasi cannot load.",
-            "Use a version or an alternative that ships a pure-Python wheel (py3-none-any), "
-            "or build a wasm32-wasi wheel of it and put it on pip's index or --find-links.",
+            "Use a version or an alternative that ships a pure-Python wheel (py3-none-any); "
+            "or build a wasm32-wasi wheel of it and put it on pip's index; or add a WASI build "
+            f"recipe for it: {recipes.HOW_TO_ADD}. Recipes exist for: {', '.join(sorted(known)) or 'none'}.",
         )
     print(f"installed {len(items)} distribution(s) into {args.target}")
 

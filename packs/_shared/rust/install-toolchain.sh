@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs the Rust-to-wasm toolchain the rust-axum pack builds with, from Debian's packages
+# Installs the Rust-to-wasm toolchain the rust-axum pack and the Python packs' native-extension
+# recipes build with, from Debian's packages
 # (rustup can't add wasm targets on these machines: see docs/rust-axum.md). Idempotent; run by
 # `make setup`. Needs root or password-less sudo when something is missing.
 set -eu
@@ -13,10 +14,10 @@ done
 
 if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo -n"
 else
-  echo "rust-axum: missing Debian packages:$missing. Install them as root: apt-get install$missing" >&2
+  echo "Rust toolchain: missing Debian packages:$missing. Install them as root: apt-get install$missing" >&2
   exit 1
 fi
-echo "rust-axum: installing$missing (Debian packages)"
+echo "Rust toolchain: installing$missing (Debian packages)"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null \
   || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null; }

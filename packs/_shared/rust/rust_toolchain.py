@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TARGET = "wasm32-wasip1"
-INSTALL_HINT = ("Run `make setup` in the Fabricks checkout (it runs packs/rust-axum/install-toolchain.sh: "
+INSTALL_HINT = ("Run `make setup` in the Fabricks checkout (it runs packs/_shared/rust/install-toolchain.sh: "
                 "apt-get install rustc-web cargo-web rust-web-src rust-web-llvm lld-22 wasi-libc).")
 
 

@@ -1,0 +1,91 @@
+"""The component's interpreter, as a native extension module sees it: componentize-py's
+CPython 3.14 for wasm32-wasi.
+
+componentize-py links extension modules it finds in its ``-p`` folders (files named
+``*.cpython-314-wasm32-wasi.so`` that are wasm shared libraries: a ``dylink.0`` section,
+``env.memory`` imported) against its own ``libc.so`` (wasi-libc, position-independent)
+and ``libpython3.14.so``, which its wheel carries zstd-compressed inside
+``componentize_py.abi3.so`` (componentize-py 0.25: ``build.rs``, ``src/prelink.rs``). An
+extension must be linked against that very ``libc.so``; Debian's wasi-libc is static and
+not position-independent, so wasm-ld rejects it for ``--shared``.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+from pathlib import Path
+
+PYTHON_VERSION = "3.14"
+EXT_SUFFIX = ".cpython-314-wasm32-wasi.so"
+WHEEL_TAG = "cp314-cp314-wasi_0_0_0_wasm32"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+# PyO3's interpreter config for cross builds (pyo3-build-config's ``PYO3_CONFIG_FILE``
+# keys), matching componentize-py's own ``pyo3-config.txt`` and the sysconfigdata of its
+# CPython (``Py_GIL_DISABLED 0``, ``Py_DEBUG 0``, ``SIZEOF_VOID_P 4``). The build script
+# emits no link lines: Python's symbols stay imports, resolved when componentize-py links.
+PYO3_CONFIG = f"""\
+implementation=CPython
+version={PYTHON_VERSION}
+shared=true
+abi3=false
+lib_name=python{PYTHON_VERSION}
+pointer_width=32
+build_flags=
+suppress_build_script_link_lines=true
+"""
+
+
+class InterpreterMissing(Exception):
+    """componentize-py, or the libraries expected inside it, were not found; ``args[0]`` says which."""
+
+
+def componentize_py_version() -> str:
+    """The installed componentize-py's version (the libraries differ between releases)."""
+    try:
+        return importlib.metadata.version("componentize-py")
+    except importlib.metadata.PackageNotFoundError:
+        raise InterpreterMissing("componentize-py is not installed in this interpreter") from None
+
+
+def _embedded_modules(binary: bytes):
+    """Yield each zstd frame of ``binary`` that decompresses to a wasm module."""
+    import zstandard  # noqa: PLC0415 - only recipe builds need it
+
+    view = memoryview(binary)
+    start = binary.find(ZSTD_MAGIC)
+    while start != -1:
+        try:
+            data = zstandard.ZstdDecompressor().decompressobj().decompress(view[start:])
+        except zstandard.ZstdError:
+            data = b""
+        if data.startswith(b"\0asm"):
+            yield data
+        start = binary.find(ZSTD_MAGIC, start + 4)
+
+
+def link_libraries(cache: Path) -> Path:
+    """A folder holding componentize-py's ``libc.so``, extracted once per componentize-py version.
+
+    ``cache``: a per-machine cache folder. Returns ``cache/cpython-wasi/<version>``, which
+    also holds ``pyo3-config.txt``. Raises InterpreterMissing when the library isn't found.
+    """
+    folder = cache / "cpython-wasi" / componentize_py_version()
+    if (folder / "libc.so").is_file() and (folder / "pyo3-config.txt").is_file():
+        return folder
+    spec = importlib.util.find_spec("componentize_py")
+    locations = (spec.submodule_search_locations if spec else None) or []
+    binaries = [p for loc in locations for p in Path(loc).glob("componentize_py*.so")]
+    if not binaries:
+        raise InterpreterMissing("componentize-py's native module (componentize_py*.so) was not found")
+    libc = next((m for m in _embedded_modules(binaries[0].read_bytes())
+                 if b"dylink.0" in m[:64] and b"__wasilibc_" in m and b"Py_Initialize" not in m), None)
+    if libc is None:
+        raise InterpreterMissing(f"no position-independent libc.so inside {binaries[0]}")
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / "libc.so.tmp"
+    tmp.write_bytes(libc)
+    tmp.replace(folder / "libc.so")
+    (folder / "pyo3-config.txt").write_text(PYO3_CONFIG)
+    return folder

@@ -1,0 +1,214 @@
+"""WASI build recipes for Python packages whose only wheels are native.
+
+A recipe is a small TOML file in ``recipes/`` (format: docs/python-native.md)::
+
+    [recipe]
+    package = "pydantic-core"   # the PyPI project
+    builder = "maturin"         # how: maturin_build.py (PyO3 extensions)
+    tested = ["2.50.4"]         # versions built and tested here; others are tried, with a warning
+    features = []               # optional: Cargo features to add
+    [recipe.env]                # optional: environment for the build
+
+``wheel()`` builds a ``cp314-cp314-wasi_0_0_0_wasm32`` wheel from the package's source
+distribution, once per machine: it is kept in the wheel cache folder (``wheel_cache()``),
+which stage_deps.py gives pip as ``--find-links``, so later builds install it like any wheel.
+
+Also a command, to build (and time) one wheel::
+
+    python recipes.py PROJECT==VERSION --cache DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+import cpython_wasi
+import maturin_build
+
+RECIPES = Path(__file__).resolve().parent / "recipes"
+BUILDERS = {"maturin": maturin_build.build}
+HOW_TO_ADD = ("a recipe is a TOML file in packs/_shared/python/deps/recipes/ naming the package and "
+              "its builder (docs/python-native.md)")
+
+
+class RecipeError(Exception):
+    """A recipe is malformed or its build failed; ``args`` = (message, hint)."""
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One parsed recipe file."""
+
+    package: str                      # canonical PyPI name
+    builder: str
+    path: Path
+    tested: tuple[str, ...] = ()
+    features: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def canonical(name: str) -> str:
+    """PEP 503 normalized project name."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def load(folder: Path = RECIPES) -> dict[str, Recipe]:
+    """Every recipe in ``folder``, by canonical package name. Raises RecipeError naming a bad file."""
+    found: dict[str, Recipe] = {}
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            data = tomllib.loads(path.read_text())["recipe"]
+            recipe = Recipe(canonical(data["package"]), data["builder"], path,
+                            tuple(data.get("tested", ())), tuple(data.get("features", ())),
+                            {str(k): str(v) for k, v in data.get("env", {}).items()})
+        except (tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as error:
+            raise RecipeError(f"{path}: not a valid recipe ({type(error).__name__}: {error})",
+                              "A recipe needs a [recipe] table with `package` and `builder`.") from None
+        if recipe.builder not in BUILDERS:
+            raise RecipeError(f"{path}: unknown builder {recipe.builder!r}", f"Builders: {', '.join(BUILDERS)}.")
+        found[recipe.package] = recipe
+    return found
+
+
+def wheel_cache(cache: Path) -> Path:
+    """The folder of built wheels in the per-machine ``cache``: one per componentize-py release,
+    since a module is linked against that release's libc.so and CPython."""
+    return cache / "wasi-wheels" / f"componentize-py-{cpython_wasi.componentize_py_version()}"
+
+
+def wheel_name(package: str, version: str) -> str:
+    """The file name of the wheel a recipe builds (PEP 427, with the name normalized)."""
+    return f"{canonical(package).replace('-', '_')}-{version}-{cpython_wasi.WHEEL_TAG}.whl"
+
+
+@contextlib.contextmanager
+def _locked(folder: Path):
+    """One builder per machine at a time: a second waits, then finds the wheel built."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _download_sdist(pin: str, dest: Path) -> Path:
+    cmd = [sys.executable, "-m", "pip", "--disable-pip-version-check", "download", "--quiet", "--no-deps",
+           "--no-binary", ":all:", "--dest", str(dest), pin]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    archives = [p for p in dest.iterdir() if p.name.endswith((".tar.gz", ".zip"))]
+    if proc.returncode != 0 or not archives:
+        raise RecipeError(f"could not download the source distribution of {pin}: "
+                          f"{(proc.stderr.strip().splitlines() or ['no archive'])[-1]}",
+                          "A recipe builds from the sdist on PyPI (or pip's configured index).")
+    return archives[0]
+
+
+def _unpack(archive: Path, dest: Path) -> Path:
+    if archive.name.endswith(".zip"):
+        shutil.unpack_archive(archive, dest)
+    else:
+        with tarfile.open(archive) as tar:
+            if hasattr(tarfile, "data_filter"):  # Python >= 3.10.12: refuse links and paths out of dest
+                tar.extractall(dest, filter="data")
+            else:
+                tar.extractall(dest)
+    roots = [p for p in dest.iterdir() if p.is_dir()]
+    if len(roots) != 1 or not (roots[0] / "PKG-INFO").is_file():
+        raise RecipeError(f"{archive.name} is not a source distribution (no PKG-INFO at its root)", "")
+    return roots[0]
+
+
+def _dist_info(tree: Path, source: Path, package: str, version: str, recipe: Recipe) -> None:
+    info = tree / f"{canonical(package).replace('-', '_')}-{version}.dist-info"
+    info.mkdir()
+    shutil.copy2(source / "PKG-INFO", info / "METADATA")
+    (info / "WHEEL").write_text(
+        "Wheel-Version: 1.0\n"
+        f"Generator: fabricks ({recipe.path.name}, builder {recipe.builder})\n"
+        "Root-Is-Purelib: false\n"
+        f"Tag: {cpython_wasi.WHEEL_TAG}\n")
+    for license_file in source.glob("LICEN[CS]E*"):
+        (info / "licenses").mkdir(exist_ok=True)
+        shutil.copy2(license_file, info / "licenses" / license_file.name)
+
+
+def wheel(recipe: Recipe, version: str, wheel_cache: Path, cache: Path, echo=print) -> Path:
+    """The recipe's wheel for ``version``, built now unless ``wheel_cache`` has it.
+
+    Returns the wheel's path. Raises RecipeError (message, hint) when it can't be built;
+    nothing half-built is left in ``wheel_cache``.
+    """
+    target = wheel_cache / wheel_name(recipe.package, version)
+    if target.is_file():
+        return target
+    with _locked(wheel_cache):
+        if target.is_file():  # built by another process while this one waited
+            return target
+        pin = f"{recipe.package}=={version}"
+        if recipe.tested and version not in recipe.tested:
+            print(f"fabricks-warning: {pin}: the recipe {recipe.path.name} was tested with "
+                  f"{', '.join(recipe.tested)}; building this version anyway.")
+        started = time.monotonic()
+        with tempfile.TemporaryDirectory(dir=wheel_cache, prefix=".build-") as tmp:
+            work = Path(tmp)
+            (work / "sdist").mkdir()
+            source = _unpack(_download_sdist(pin, work / "sdist"), work / "src")
+            tree = work / "tree"
+            tree.mkdir()
+            try:
+                BUILDERS[recipe.builder](source, tree, cache, features=recipe.features, env=recipe.env, echo=echo)
+            except maturin_build.BuildFailed as error:
+                raise RecipeError(f"building {pin} for wasm32-wasi failed: {error.args[0]}", error.args[1]) from None
+            _dist_info(tree, source, recipe.package, version, recipe)
+            (work / "out").mkdir()
+            proc = subprocess.run([sys.executable, "-m", "wheel", "pack", str(tree), "--dest-dir", str(work / "out")],
+                                  capture_output=True, text=True)
+            built = list((work / "out").glob("*.whl"))
+            if proc.returncode != 0 or len(built) != 1:
+                raise RecipeError(f"packing the {pin} wheel failed: {proc.stderr.strip() or proc.stdout.strip()}", "")
+            built[0].replace(target)
+        print(f"built {target.name} from source in {time.monotonic() - started:.0f} s "
+              f"(recipe {recipe.path.name}); kept in {wheel_cache}")
+        return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build one package's wasm32-wasi wheel from its recipe.")
+    parser.add_argument("pin", help="PROJECT==VERSION")
+    parser.add_argument("--cache", type=Path, required=True,
+                        help="per-machine cache ($FABRICKS_CACHE_DIR): built wheels, libraries, cargo target")
+    args = parser.parse_args(argv)
+    name, _, version = args.pin.partition("==")
+    try:
+        recipe = load().get(canonical(name))
+        if recipe is None or not version:
+            raise RecipeError(f"no recipe for {args.pin}", HOW_TO_ADD)
+        print(wheel(recipe, version, wheel_cache(args.cache), args.cache, echo=lambda line: print(line, file=sys.stderr)))
+    except RecipeError as error:
+        print(f"fabricks-error: {error.args[0]}")
+        if error.args[1]:
+            print(f"fabricks-hint: {error.args[1]}")
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
