@@ -29,7 +29,7 @@ demo: setup
 
 # Unit tests, then end-to-end tests that build and serve real components.
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=25
 
 unit: setup
 	$(BIN)/pytest tests/unit
