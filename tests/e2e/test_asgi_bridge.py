@@ -89,3 +89,25 @@ def test_exception_after_start_truncates_the_body(servers):
 def test_the_instance_survives_exceptions_with_its_state():
     with ComponentServer(build_app(APP)) as component:
         assert_instance_survives(component, "/boom-before")
+
+
+def test_a_client_leaving_mid_stream_makes_send_raise_as_under_uvicorn(servers):
+    """Spec 2.4 "Disconnected Client": the app's send() raises an OSError once the client has
+    gone; the component logs one line naming the request, and goes on serving."""
+    import socket
+    import time
+
+    for server in servers:
+        host, port = server.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=30) as sock:
+            sock.sendall(b"GET /drip HTTP/1.1\r\nHost: test\r\n\r\n")
+            received = b""
+            while b"drip 2" not in received:
+                received += sock.recv(4096)
+        deadline, seen = time.monotonic() + 15, []
+        while not seen and time.monotonic() < deadline:
+            time.sleep(0.2)
+            seen = requests.get(server.url + "/disconnects", timeout=30).json()
+        assert seen == [{"oserror": True, "early": True}], server.url
+    assert servers[1].log_contains("GET /drip:"), servers[1].log
+    assert len([line for line in servers[1].lines if "GET /drip" in line]) == 1, servers[1].log  # no traceback

@@ -5,6 +5,7 @@ import hashlib
 import json
 
 COUNTER = {"requests": 0}
+DISCONNECTS: list[dict] = []  # what /drip saw when its client left
 
 
 async def read_body(receive) -> bytes:
@@ -72,6 +73,20 @@ async def app(scope, receive, send):
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
         await send({"type": "http.response.body", "body": b"partial", "more_body": True})
         raise RuntimeError("after start")
+    elif path == "/drip":
+        # Streams for up to ~10 s; a client that leaves makes send() raise (spec 2.4: an OSError).
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        try:
+            for i in range(500):
+                await send({"type": "http.response.body", "body": b"drip %d\n" % i, "more_body": True})
+                await asyncio.sleep(0.02)
+        except Exception as error:  # noqa: BLE001 - reported to the test
+            DISCONNECTS.append({"after": i, "oserror": isinstance(error, OSError)})
+            return
+        await send({"type": "http.response.body", "body": b""})
+    elif path == "/disconnects":
+        body = json.dumps([{"oserror": d["oserror"], "early": d["after"] < 400} for d in DISCONNECTS]).encode()
+        await respond(send, 200, body, b"application/json")
     elif path == "/count":
         await respond(send, 200, str(COUNTER["requests"]).encode())
     elif path == "/no-content":
