@@ -223,8 +223,12 @@ class Pipeline:
         spec = self.spec
         hasher = (cache.Hasher().value("fabricks", __version__).value("versions", sorted(versions.items()))
                   .value("spec", (spec.name, spec.language, spec.framework, spec.app))
-                  .value("options", sorted((k, str(v)) for k, v in spec.options.items()))
+                  .value("options", sorted((k, self.portable(v)) for k, v in spec.options.items()))
                   .value("env", spec.capabilities.env).value("steps", sorted(step_keys.items())))
+        # Copies of one app share builds, unless the pack bakes the app's location in
+        # (rust-axum maps panic locations to the user's files through {source}).
+        if any("{source}" in part for part in (*self.pack.build_run, *(a for s in self.pack.steps for a in s.run))):
+            hasher.value("source", str(spec.app_dir))
         hasher.tree("pack", self.pack.root).tree("wit", wit_dir())
         for rel in self.pack.template_copy:  # may live outside the pack (shared runtime code)
             hasher.tree(f"copy/{rel}", (self.pack.root / rel).resolve())
@@ -234,6 +238,12 @@ class Pipeline:
                 hasher.tree(f"tool/{arg}", script.parent)
         hasher.tree("app", spec.app_dir, exclude=self.excluded_dirs())
         return hasher.hexdigest()
+
+    def portable(self, value: object) -> str:
+        """An option's value for the cache key: a path inside the app folder, relative to it."""
+        if isinstance(value, Path) and value.is_relative_to(self.spec.app_dir):
+            return value.relative_to(self.spec.app_dir).as_posix()
+        return str(value)
 
     def stage_app(self, target: Path) -> None:
         excluded = {p.resolve() for p in self.excluded_dirs()}

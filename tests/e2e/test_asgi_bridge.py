@@ -91,23 +91,25 @@ def test_the_instance_survives_exceptions_with_its_state():
         assert_instance_survives(component, "/boom-before")
 
 
-def test_a_client_leaving_mid_stream_makes_send_raise_as_under_uvicorn(servers):
-    """Spec 2.4 "Disconnected Client": the app's send() raises an OSError once the client has
-    gone; the component logs one line naming the request, and goes on serving."""
+def test_a_client_leaving_mid_stream_makes_send_raise(servers):
+    """Spec 2.4 "Disconnected Client": once the client has gone, the app's send() raises an
+    OSError, so a stream stops early; the component logs one line naming the request (no
+    traceback) and goes on serving. (uvicorn 0.54 drops such sends silently, so this is not
+    compared with it: its /drip runs to the end.)"""
     import socket
     import time
 
-    for server in servers:
-        host, port = server.url.removeprefix("http://").split(":")
-        with socket.create_connection((host, int(port)), timeout=30) as sock:
-            sock.sendall(b"GET /drip HTTP/1.1\r\nHost: test\r\n\r\n")
-            received = b""
-            while b"drip 2" not in received:
-                received += sock.recv(4096)
-        deadline, seen = time.monotonic() + 15, []
-        while not seen and time.monotonic() < deadline:
-            time.sleep(0.2)
-            seen = requests.get(server.url + "/disconnects", timeout=30).json()
-        assert seen == [{"oserror": True, "early": True}], server.url
-    assert servers[1].log_contains("GET /drip:"), servers[1].log
-    assert len([line for line in servers[1].lines if "GET /drip" in line]) == 1, servers[1].log  # no traceback
+    component = servers[1]
+    host, port = component.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(b"GET /drip HTTP/1.1\r\nHost: test\r\n\r\n")
+        received = b""
+        while b"drip 2" not in received:
+            received += sock.recv(4096)
+    deadline, seen = time.monotonic() + 15, []
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.2)
+        seen = requests.get(component.url + "/disconnects", timeout=30).json()
+    assert seen == [{"oserror": True, "early": True}]
+    assert component.log_contains("GET /drip:"), component.log
+    assert len([line for line in component.lines if "GET /drip" in line]) == 1, component.log
