@@ -226,7 +226,7 @@ class Pipeline:
                   .value("options", sorted((k, self.portable(v)) for k, v in spec.options.items()))
                   .value("env", spec.capabilities.env).value("steps", sorted(step_keys.items())))
         # Copies of one app share builds, unless the pack bakes the app's location in
-        # (rust-axum maps panic locations to the user's files through {source}).
+        # (a pack that maps panic locations to the user's files through {source}).
         if any("{source}" in part for part in (*self.pack.build_run, *(a for s in self.pack.steps for a in s.run))):
             hasher.value("source", str(spec.app_dir))
         hasher.tree("pack", self.pack.root).tree("wit", wit_dir())
