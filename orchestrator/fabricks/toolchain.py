@@ -8,8 +8,8 @@ installed in), then on PATH. The wasmtime CLI comes from the PyPI package
 from __future__ import annotations
 
 import os
-import shutil
 import re
+import shutil
 import stat
 import subprocess
 import sys

@@ -1,4 +1,5 @@
-"""The Rust-to-wasm toolchain of the rust-axum pack: where it is and whether it works.
+"""The Rust-to-wasm toolchain (the rust-axum pack; the Python packs' native-extension recipes):
+where it is and whether it works.
 
 The route (docs/rust-axum.md): Debian's rustc-web knows the wasm32-wasip1 target but ships
 no std for it, so std is built from rust-web-src with ``-Zbuild-std`` (once per machine, in
@@ -36,6 +37,7 @@ class RustToolchain:
     std_source: Path        # library/ of the Rust source, for -Zbuild-std
     component_linker: Path  # wasm-component-ld
     wasi_libc: Path         # folder holding crt1-command.o and libc.a for wasm32-wasi
+    wasm_ld: Path           # rust-lld or wasm-ld, for core modules and shared libraries
     version: str
 
 
@@ -72,9 +74,10 @@ def find() -> RustToolchain:
     if not (libc / "crt1-command.o").is_file():
         raise ToolchainMissing(f"wasi-libc is not at {libc} (Debian's wasi-libc)")
     # wasm-component-ld runs wasm-ld (or rust-lld, which Debian links to lld-22's lld).
-    if not (shutil.which("rust-lld") or shutil.which("wasm-ld")):
+    wasm_ld = shutil.which("rust-lld") or shutil.which("wasm-ld")
+    if not wasm_ld:
         raise ToolchainMissing("neither rust-lld nor wasm-ld is on PATH (Debian's rust-web-llvm and lld-22)")
-    return RustToolchain(cargo, rustc, std_source, linker, libc, version)
+    return RustToolchain(cargo, rustc, std_source, linker, libc, Path(wasm_ld), version)
 
 
 def _host(rustc: Path) -> str:

@@ -20,7 +20,7 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 try:
@@ -85,12 +85,11 @@ def layout(source: Path) -> Layout:
 def cargo_command(tc: rust_toolchain.RustToolchain, lay: Layout, libs: Path,
                   target_dir: Path) -> tuple[list[str], dict[str, str]]:
     """The cargo invocation and its environment (``libs`` from cpython_wasi.link_libraries)."""
-    lld = shutil.which("rust-lld") or shutil.which("wasm-ld")
     rustflags = ["-C", "relocation-model=pic", "-C", "link-self-contained=no", "-L", f"native={libs}",
                  "-C", "link-arg=--shared", "-C", "link-arg=--experimental-pic", "-C", "link-arg=--allow-undefined"]
     argv = [str(tc.cargo), "rustc", "--release", "--lib", "--crate-type", "cdylib", "--target", TARGET,
             "-Zbuild-std=std,panic_abort", "--manifest-path", str(lay.manifest),
-            "--config", f"target.{TARGET}.linker={json.dumps(str(lld))}",
+            "--config", f"target.{TARGET}.linker={json.dumps(str(tc.wasm_ld))}",
             "--config", f"target.{TARGET}.rustflags={json.dumps(rustflags)}"]
     if lay.features:
         argv += ["--features", ",".join(lay.features)]
@@ -128,7 +127,7 @@ def build(source: Path, tree: Path, cache: Path, *, features: tuple[str, ...] = 
     except cpython_wasi.InterpreterMissing as error:
         raise BuildFailed(str(error), "Reinstall Fabricks (`make setup`): it pins componentize-py.") from None
     lay = layout(source)
-    lay = Layout(lay.manifest, lay.lib_name, lay.module, lay.python_source, (*lay.features, *features))
+    lay = replace(lay, features=(*lay.features, *features))
     argv, environ = cargo_command(tc, lay, libs, cache / "rust-target-pic")
     environ.update(env or {})
     lines: list[str] = []

@@ -163,6 +163,8 @@ def wheel(recipe: Recipe, version: str, wheel_cache: Path, cache: Path, echo=pri
         if target.is_file():  # built by another process while this one waited
             return target
         pin = f"{recipe.package}=={version}"
+        print(f"{pin} has only native wheels: building it for wasm32-wasi from its recipe "
+              f"({recipe.path.name}); once per machine, a few minutes", flush=True)
         if recipe.tested and version not in recipe.tested:
             print(f"fabricks-warning: {pin}: the recipe {recipe.path.name} was tested with "
                   f"{', '.join(recipe.tested)}; building this version anyway.")

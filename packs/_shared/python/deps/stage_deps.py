@@ -10,7 +10,7 @@ picks the versions a native install would pick. Each pinned distribution is then
 installed for ``wasi_0_0_0_wasm32``. A pin with only native wheels (``cp314-manylinux``)
 can't be loaded by the component's interpreter; instead of letting pip backtrack
 silently to an old pure-Python release (pydantic 2 -> 1), a wasm32-wasi wheel is
-looked for: on pip's index, in the machine's wheel cache (``--cache``/wasi-wheels), or
+looked for: on pip's index, in the machine's wheel cache (under ``--cache``), or
 built into that cache from the package's recipe (recipes.py: pydantic-core). A pin with
 neither is reported by name, with the requirement that pulled it in and how a recipe is
 added. Names given with ``--fallback`` are
@@ -38,11 +38,6 @@ import recipes
 PYTHON_VERSION = "3.14"
 WASI_PLATFORM = "wasi_0_0_0_wasm32"
 NATIVE_SUFFIXES = (".so", ".pyd", ".dylib")
-
-
-def canonical(name: str) -> str:
-    """PEP 503 normalized project name."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def pip(*args: str) -> subprocess.CompletedProcess[str]:
@@ -102,7 +97,7 @@ def required_by(items: list[dict]) -> dict[str, str]:
         for req in meta.get("requires_dist") or []:
             if ";" in req and "extra ==" in req.split(";", 1)[1]:
                 continue
-            dep = canonical(re.split(r"[\s<>=!~;\[(]", req, maxsplit=1)[0])
+            dep = recipes.canonical(re.split(r"[\s<>=!~;\[(]", req, maxsplit=1)[0])
             parents.setdefault(dep, meta["name"])
     return parents
 
@@ -123,9 +118,6 @@ def install_from_recipe(target: Path, name: str, pin: str, cache: Path, known: d
     if recipe is None:
         return False
     wheels = recipes.wheel_cache(cache)
-    if not (wheels / recipes.wheel_name(name, pin.split("==", 1)[1])).is_file():
-        print(f"{pin} has only native wheels: building it for wasm32-wasi from its recipe "
-              f"({recipe.path.name}); once per machine, a few minutes", flush=True)
     try:
         recipes.wheel(recipe, pin.split("==", 1)[1], wheels, cache)
     except recipes.RecipeError as error:
@@ -155,14 +147,14 @@ def main(argv: list[str] | None = None) -> None:
                         help="a project that runs without its C extension")
     args = parser.parse_args(argv)
     args.target.mkdir(parents=True, exist_ok=True)
-    fallback = {canonical(n) for n in args.fallback}
+    fallback = {recipes.canonical(n) for n in args.fallback}
 
     items = resolve(args.requirements, args.extra)
     pure, native = [], []
     for item in items:
         name, version = item["metadata"]["name"], item["metadata"]["version"]
         pin = f"{name}=={version}"
-        (pure if is_pure(item["download_info"]["url"]) else native).append((canonical(name), pin))
+        (pure if is_pure(item["download_info"]["url"]) else native).append((recipes.canonical(name), pin))
 
     if pure:
         proc = install(args.target, [pin for _, pin in pure], WASI_PLATFORM)
@@ -204,7 +196,7 @@ def main(argv: list[str] | None = None) -> None:
         chain, parent = [pin], parents.get(name)
         while parent and len(chain) < 8:
             chain.append(parent)
-            parent = parents.get(canonical(parent))
+            parent = parents.get(recipes.canonical(parent))
         unusable.append(" <- ".join(chain))
 
     if unusable:
