@@ -7,7 +7,9 @@ Usage (from pack.toml)::
                     --target-dir DIR --output FILE
 
 ``--app`` is the staged copy of the user's crate (its Cargo.toml is rewritten there for the
-wasm build, see features.py); ``--glue`` holds the rendered ``lib.rs``. Cargo runs with a
+wasm build: workspace inheritance resolved, see workspace.py, and features adjusted, see
+features.py); its path dependencies are staged beside it, in ``crates/``, rewritten the same
+way; ``--glue`` holds the rendered ``lib.rs``. Cargo runs with a
 target folder shared by every app on the machine, so std (built from source with
 ``-Zbuild-std``) and common crates compile once. Diagnostics name the user's files; the
 first error becomes ``fabricks-error:``/``fabricks-hint:`` lines (docs/packs.md).
@@ -27,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_shared" / "rust"))
 import features  # noqa: E402
 import rust_toolchain  # noqa: E402
+import workspace  # noqa: E402
 
 try:
     import tomllib
@@ -107,9 +110,8 @@ def use_shims(manifest: dict, main: Path, ident: str, source: Path) -> None:
     for key in ("tokio", "axum"):
         if key not in deps:
             raise Failure(f"{source / 'Cargo.toml'}: app = \"main\" needs `{key}` in [dependencies] under that name",
-                          "Serving main() replaces tokio's listener and axum::serve; a renamed or "
-                          "workspace-inherited dependency can't be replaced. Use a library function instead "
-                          "(docs/rust-axum.md).")
+                          "Serving main() replaces tokio's listener and axum::serve; a renamed dependency "
+                          "can't be replaced. Use a library function instead (docs/rust-axum.md).")
     deps["tokio"] = {"package": "fabricks-tokio-shim", "path": str(SHIMS / "tokio")}
     deps["axum"] = {"package": "fabricks-axum-shim", "path": str(SHIMS / "axum"),
                     "default-features": False, "features": deps["axum"].get("features", [])}
@@ -124,16 +126,22 @@ def qualified(app_fn: str, ident: str) -> str:
 
 
 def write_glue(glue: Path, app: Path, manifest: dict, axum_version: str | None, app_path: str,
-               serves_main: bool, source: Path) -> None:
+               serves_main: bool, source: Path, ws: workspace.Workspace,
+               copies: list[tuple[Path, Path, str]]) -> None:
+    """The glue crate's Cargo.toml, app_fn.rs and Cargo.lock. ``copies`` are the staged path
+    crates as (staged folder, source folder, package name); ``ws`` says what the glue, as
+    the build's workspace root, takes from the app's workspace."""
     package = manifest["package"]["name"]
     if not axum_version:
-        raise Failure(f"{source / 'Cargo.toml'}: the crate does not depend on axum (or inherits it from a workspace)",
-                      "Add axum = \"0.8\" to its [dependencies], or build the workspace member's folder.")
+        raise Failure(f"{source / 'Cargo.toml'}: the crate does not depend on axum",
+                      "Add axum = \"0.8\" to its [dependencies] (or axum = { workspace = true } in a workspace member).")
     # Panic messages and file!() name the user's files, not the staged copy. Per package (an
     # unstable profile setting; the build runs with RUSTC_BOOTSTRAP), so that std, built with
     # the target's common flags, stays shared between apps.
-    remap = {"rustflags": [f"--remap-path-prefix={app}={source}"]}
-    cargo = {
+    remaps = {package: {"rustflags": [f"--remap-path-prefix={app}={source}"]}}
+    for staged, original, name in copies:
+        remaps.setdefault(name, {"rustflags": [f"--remap-path-prefix={staged}={original}"]})
+    cargo: dict = {
         "cargo-features": ["profile-rustflags"],
         "package": {"name": "fabricks-component", "version": "0.0.0", "edition": "2021", "publish": False},
         "lib": {"path": "lib.rs", "crate-type": ["cdylib"]},
@@ -142,9 +150,13 @@ def write_glue(glue: Path, app: Path, manifest: dict, axum_version: str | None, 
             "axum": {"version": axum_version, "default-features": False},
             **GLUE_DEPENDENCIES,
         },
-        "profile": {"release": {**PROFILE, "package": {package: remap}}},
-        "workspace": {},
+        "profile": {"release": {**PROFILE, "package": remaps}},
+        "workspace": {"resolver": ws.resolver} if ws.resolver else {},
     }
+    if ws.patch:
+        cargo["patch"] = ws.patch
+    if ws.replace:
+        cargo["replace"] = ws.replace
     if serves_main:
         cargo["dependencies"]["fabricks-axum-shim"] = {"path": str(SHIMS / "axum")}
         (glue / "app_fn.rs").write_text(
@@ -156,9 +168,10 @@ def write_glue(glue: Path, app: Path, manifest: dict, axum_version: str | None, 
     else:
         (glue / "app_fn.rs").write_text(f"pub(crate) use {app_path} as make_app;\n")
     (glue / "Cargo.toml").write_text(tomli_w.dumps(cargo))
-    lock = app / "Cargo.lock"
-    if lock.is_file():  # the app's resolved versions, which cargo extends with the glue's
-        shutil.copy2(lock, glue / "Cargo.lock")
+    # The app's resolved versions (its workspace's lockfile for a member), which cargo extends
+    # with the glue's own dependencies and otherwise keeps.
+    if ws.lockfile is not None:
+        shutil.copy2(ws.lockfile, glue / "Cargo.lock")
 
 
 def cargo_command(tc: rust_toolchain.RustToolchain, glue: Path, target_dir: Path) -> tuple[list[str], dict]:
@@ -174,8 +187,9 @@ def cargo_command(tc: rust_toolchain.RustToolchain, glue: Path, target_dir: Path
     return argv, env
 
 
-def explain(message: dict, app: Path, source: Path, glue: Path, app_fn: str) -> tuple[str, str]:
-    """The first compiler error as (message, hint), with the user's paths."""
+def explain(message: dict, copies: list[tuple[Path, Path]], glue: Path, app_fn: str) -> tuple[str, str]:
+    """The first compiler error as (message, hint), with the user's paths. ``copies``: the
+    (staged folder, source folder) pairs, the app's first."""
     text = message.get("message", "error")
     spans = [s for s in message.get("spans", []) if s.get("is_primary")] or message.get("spans", [])
     where = ""
@@ -183,9 +197,10 @@ def explain(message: dict, app: Path, source: Path, glue: Path, app_fn: str) -> 
         file = Path(spans[0]["file_name"])
         if not file.is_absolute():
             file = glue / file
-        if str(file).startswith(str(app) + os.sep):
-            file = source / file.relative_to(app)
-        if str(file).startswith(str(source) + os.sep):  # remapped already (see write_glue)
+        for staged, original in copies:
+            if file.is_relative_to(staged):
+                file = original / file.relative_to(staged)
+        if any(file.is_relative_to(original) for _, original in copies):  # remapped already (see write_glue)
             where = f"{file}:{spans[0]['line_start']}: "
         elif str(file).startswith(str(glue) + os.sep):
             where = "the generated glue: "
@@ -206,20 +221,33 @@ def build(args: argparse.Namespace) -> int:
         tc = rust_toolchain.find()
     except rust_toolchain.ToolchainMissing as error:
         return fail(str(error), rust_toolchain.INSTALL_HINT)
+    dropped: list[str] = []
+
+    def prepare(crate: dict, crate_source: Path, where: str) -> None:
+        # A path dependency as cargo reads it: its own workspace's values, then the feature policy.
+        workspace.resolve(crate, crate_source, where, check=False)
+        dropped.extend(features.adjust(crate, where).dropped)
+
     try:
         manifest = load_manifest(app, source)
+        ws = workspace.resolve(manifest, source, str(source / "Cargo.toml"))
         ident = crate_ident(manifest, source)
         main = check_app(args.app_fn, manifest, app, source)
         adjusted = features.adjust(manifest, str(source / "Cargo.toml"))
+        dropped.extend(adjusted.dropped)
         if main:
             use_shims(manifest, main, ident, source)
-        write_glue(glue, app, manifest, adjusted.axum_version, qualified(args.app_fn, ident), bool(main), source)
-    except (Failure, features.UnsupportedFeature) as error:
+        staged = workspace.stage_path_crates(manifest, app.parent / "crates", prepare)
+        copies = [(s, o, tomllib.loads((s / "Cargo.toml").read_text())["package"]["name"]) for s, o in staged]
+        write_glue(glue, app, manifest, adjusted.axum_version, qualified(args.app_fn, ident), bool(main), source,
+                   ws, copies)
+    except (Failure, features.UnsupportedFeature, workspace.WorkspaceError) as error:
         return fail(*error.args)
+    pairs = [(app, source)] + [(s, o) for s, o, _ in copies]
     (app / "Cargo.toml").write_text(tomli_w.dumps(manifest))
-    if adjusted.dropped:
+    if dropped:
         print("rust-axum: features left out of the component (the host serves it): "
-              + ", ".join(adjusted.dropped), file=sys.stderr)
+              + ", ".join(dict.fromkeys(dropped)), file=sys.stderr)
 
     argv, env = cargo_command(tc, glue, Path(args.target_dir))
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, env=env, cwd=glue, text=True)
@@ -233,7 +261,9 @@ def build(args: argparse.Namespace) -> int:
         reason = message.get("reason")
         if reason == "compiler-message":
             diagnostic = message["message"]
-            rendered = (diagnostic.get("rendered") or "").replace(str(app) + os.sep, str(source) + os.sep)
+            rendered = diagnostic.get("rendered") or ""
+            for staged_dir, original in pairs:
+                rendered = rendered.replace(str(staged_dir) + os.sep, str(original) + os.sep)
             if diagnostic.get("level") == "error" and first_error is None:
                 first_error = diagnostic
             sys.stderr.write(rendered)  # the whole of it shows with `fabricks --verbose`
@@ -242,7 +272,7 @@ def build(args: argparse.Namespace) -> int:
     code = proc.wait()
     if code != 0:
         if first_error is not None:
-            return fail(*explain(first_error, app, source, glue, args.app_fn))
+            return fail(*explain(first_error, pairs, glue, args.app_fn))
         return fail(f"cargo failed (exit {code}) before compiling {source.name}; its messages are above",
                     "Dependency resolution needs crates.io (or a vendored source); `cargo fetch` in the "
                     "app's folder shows the same error.")

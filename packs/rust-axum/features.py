@@ -61,8 +61,9 @@ def adjust(manifest: dict, where: str) -> Adjustment:
     """Rewrite ``manifest`` (a parsed Cargo.toml, changed in place) for a wasm32-wasip1 build.
 
     ``where`` names the file in errors. Raises UnsupportedFeature for a feature in
-    UNSUPPORTED that the manifest names; workspace-inherited axum/tokio entries
-    (``workspace = true``) are left as they are.
+    UNSUPPORTED that the manifest names. build.py resolves workspace inheritance first
+    (workspace.py), so inherited axum/tokio entries arrive here merged; one still marked
+    ``workspace = true`` is left as it is.
     """
     result = Adjustment()
     for table in _dependency_tables(manifest):

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from fabricks._toml import tomllib
 from fabricks.packs import Registry
 from fabricks.resolve import Flags, resolve
 
-from .harness import ComponentServer, build_app
+from .harness import ComponentServer, Req, both, build_app, cargo_native
 from .test_cli import assert_clean_failure, assert_nothing_half_written, fabricks
 
 pytestmark = pytest.mark.e2e
@@ -106,3 +107,55 @@ def test_an_app_path_that_names_nothing(tmp_path):
     output = assert_clean_failure(fabricks("adapt", str(app_dir), "--app", "axum_edge::no_such_fn"),
                                   "no_such_fn")
     assert "must name a `pub fn`" in output
+
+
+WORKSPACE = ROOT / "tests" / "apps" / "cargo-workspace"
+
+
+def lock_versions(path: Path) -> dict[str, set[str]]:
+    """``{crate: {versions}}`` of a Cargo.lock."""
+    found: dict[str, set[str]] = {}
+    for package in tomllib.loads(path.read_text())["package"]:
+        found.setdefault(package["name"], set()).add(package["version"])
+    return found
+
+
+def semver_line(version: str) -> str:
+    """The semver-compatible line a version belongs to: ``1.2.3`` -> ``1``, ``0.8.9`` -> ``0.8``."""
+    major, minor, *_ = version.split(".")
+    return major if major != "0" else f"0.{minor}"
+
+
+def test_a_workspace_member_matches_the_same_crate_run_natively(tmp_path):
+    # crates/api inherits version, edition and its dependencies from the root, uses the sibling
+    # crates/shared by path, and asks for tokio's `full` on top of the root's tokio entry.
+    workspace_dir = tmp_path / "cargo-workspace"
+    shutil.copytree(WORKSPACE, workspace_dir, ignore=shutil.ignore_patterns(".fabricks", "target"))
+    api = workspace_dir / "crates" / "api"
+    result = build_app(api)
+    # The component holds the versions of the workspace's one Cargo.lock, nothing newer.
+    locked, used = lock_versions(workspace_dir / "Cargo.lock"), lock_versions(result.directory / "stage" / "glue" / "Cargo.lock")
+    assert used["axum"] == {"0.8.9"} and used["serde"] == {"1.0.229"}, used
+    for name in locked.keys() & used.keys():  # the glue may add other semver lines (wstd's syn 2)
+        assert locked[name] <= used[name], (name, locked[name], used[name])
+        assert {semver_line(v) for v in used[name] - locked[name]}.isdisjoint(map(semver_line, locked[name])), name
+    with cargo_native(api, result.spec.app) as native, ComponentServer(result) as component:
+        for req in [Req("GET", "/"), Req("GET", "/items/7"), Req("GET", "/items/x"),
+                    Req("GET", "/slug?text=Hello,%20Wasm%20World!"), Req("GET", "/slug"),
+                    Req("POST", "/summary", {"Content-Type": "application/json"},
+                        b'[{"id":1,"name":"A b","slug":"a-b"},{"id":2,"name":"C","slug":"c"}]'),
+                    Req("POST", "/summary", {"Content-Type": "application/json"}, b'[{"id":1}]'),
+                    Req("HEAD", "/items/3"), Req("GET", "/missing")]:
+            actual = both((native, component), req)
+            if req.path == "/":
+                assert actual.text == "api 0.3.1"  # version.workspace = true
+        assert component.service.process.poll() is None, component.log
+
+
+def test_a_workspace_root_names_its_members(tmp_path):
+    workspace_dir = tmp_path / "cargo-workspace"
+    shutil.copytree(WORKSPACE, workspace_dir, ignore=shutil.ignore_patterns(".fabricks", "target"))
+    output = assert_clean_failure(fabricks("adapt", str(workspace_dir)), "workspace root with no [package]",
+                                  "crates/api, crates/shared", f"fabricks adapt {workspace_dir / 'crates' / 'api'}")
+    assert "depending on axum: crates/api" in output
+    assert not (workspace_dir / ".fabricks").exists()
