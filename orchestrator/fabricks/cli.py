@@ -128,6 +128,8 @@ def do_build(spec: BuildSpec, verbose: bool, force: bool = False) -> BuildResult
     result = build(spec, RichReporter(verbose), verbose=verbose, force=force)
     how = "unchanged, from cache" if result.cached else "built"
     console.print(f"[green]{how}[/] in {result.seconds:.1f}s")
+    for found in result.dependencies:
+        console.print(f"[dim]{escape(found.summary())}[/]")
     return result
 
 
@@ -163,6 +165,11 @@ def adapt(
         tmp.replace(target)
         size = target.stat().st_size / 1e6
         out.print(f"component: {target} ({size:.1f} MB, exports {', '.join(spec.pack.exports)})")
+        if (result.directory / "sbom.cdx.json").is_file():
+            listed = target.with_suffix(".cdx.json")
+            shutil.copyfile(result.directory / "sbom.cdx.json", listed)
+            count = sum(len(d.packages) for d in result.dependencies)
+            out.print(f"dependencies: {count} package{'s' if count != 1 else ''}, listed in {listed} (CycloneDX)")
         out.print(f"precompiled for this wasmtime: {result.cwasm}")
 
     guarded(body)

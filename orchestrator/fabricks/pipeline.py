@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Protocol
 
-from . import __version__, cache, toolchain
+from . import __version__, cache, sbom, toolchain
 from .errors import BuildError, FabricksError, StageError
 from .packs import Pack, Step
 from .resolve import BuildSpec
@@ -61,7 +61,8 @@ class QuietReporter:
 @dataclass
 class BuildResult:
     """A finished build. ``mounts`` are ``(host folder, guest path)`` the component expects;
-    ``outputs`` the staging steps' folders by output name (e.g. ``deps``)."""
+    ``outputs`` the staging steps' folders by output name (e.g. ``deps``); ``dependencies``
+    what they staged (also in ``directory/sbom.cdx.json``, CycloneDX)."""
 
     spec: BuildSpec
     key: str
@@ -71,6 +72,7 @@ class BuildResult:
     mounts: list[tuple[str, str]]
     outputs: dict[str, Path] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    dependencies: list[sbom.Dependencies] = field(default_factory=list)
     cached: bool = False
     seconds: float = 0.0
 
@@ -138,14 +140,16 @@ class Placeholders:
 
 
 def _hash_inputs(hasher: cache.Hasher, label: str, paths: list[str]) -> None:
-    for raw in paths:
+    """Hash each declared input by content; an absent one (an optional manifest, an unset
+    option) by its position only, so copies of an app in other folders share the key."""
+    for index, raw in enumerate(paths):
         path = Path(raw)
-        if path.is_dir():
-            hasher.tree(label, path)
-        elif path.is_file():
-            hasher.file(label, path)
+        if raw and path.is_dir():
+            hasher.tree(f"{label}{index}", path)
+        elif raw and path.is_file():
+            hasher.file(f"{label}{index}", path)
         else:
-            hasher.value(label, raw)
+            hasher.value(f"{label}{index}", "absent")
 
 
 class Pipeline:
@@ -347,6 +351,7 @@ class Pipeline:
         with reporter.phase("stage", "dependencies"):
             outputs = self.step_outputs(values)
         key = self.cache_key(versions, {name: k for name, (_, k) in outputs.items()})
+        dependencies = sbom.collect([folder for folder, _ in outputs.values()])
         final = cache.root() / "builds" / key
         meta_path = final / "meta.json"
         if meta_path.is_file() and not self.force:
@@ -357,7 +362,7 @@ class Pipeline:
                 self.warn(message)
             return BuildResult(spec, key, final, final / "component.wasm", final / "component.cwasm",
                                [tuple(m) for m in meta["mounts"]], {n: f for n, (f, _) in outputs.items()},
-                               self.warnings, cached=True, seconds=time.monotonic() - started)
+                               self.warnings, dependencies, cached=True, seconds=time.monotonic() - started)
 
         tmp = cache.tmp_dir(f"build-{spec.name}-")
         try:
@@ -386,13 +391,14 @@ class Pipeline:
                         "app": spec.app, "mounts": mounts, "warnings": self.warnings, "versions": versions,
                         "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
                 (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
+                sbom.write(tmp / sbom.SBOM, spec.name, str(spec.options.get("version") or "0"), dependencies)
                 cache.publish(tmp, final)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         return BuildResult(spec, key, final, final / "component.wasm", final / "component.cwasm",
                            [tuple(m) for m in mounts], {n: f for n, (f, _) in outputs.items()},
-                           self.warnings, seconds=time.monotonic() - started)
+                           self.warnings, dependencies, seconds=time.monotonic() - started)
 
 
 def build(spec: BuildSpec, reporter: Reporter | None = None, *, verbose: bool = False,
