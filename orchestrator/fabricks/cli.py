@@ -29,10 +29,12 @@ from .packs import Registry
 from .pipeline import BuildResult, build
 from .resolve import BuildSpec, Flags, resolve
 
+# Help texts are plain text: with rich markup on, "[serve] port" lost its "[serve]".
 app = typer.Typer(help="Run existing web apps as WebAssembly components on any wasi:http host.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-service_app = typer.Typer(help="Build and serve apps.", no_args_is_help=True)
-packs_app = typer.Typer(help="Adapter packs.", no_args_is_help=True)
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  rich_markup_mode=None)
+service_app = typer.Typer(help="Build and serve apps.", no_args_is_help=True, rich_markup_mode=None)
+packs_app = typer.Typer(help="Adapter packs.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(service_app, name="service")
 app.add_typer(packs_app, name="packs")
 

@@ -68,7 +68,7 @@ def _check_options(ff: Fabrickfile, pack: Pack, table: dict[str, Any], app_dir: 
     language = pack.language
     options: dict[str, Any] = {}
     for key, value in table.items():
-        if key in ("framework", "app", "handler"):
+        if key in ("framework", "app"):
             continue
         option = pack.options.get(key)
         if option is None:

@@ -123,3 +123,10 @@ def test_granted_folder_must_exist(registry, tmp_path):
 def test_not_a_folder(registry, tmp_path):
     with pytest.raises(FabrickfileError, match="is not a folder"):
         resolve(tmp_path / "nope", registry)
+
+
+def test_a_pack_option_named_handler_is_kept(registry, tmp_path):
+    """The resolver names no pack's option: node-express's `handler` reaches the build."""
+    folder = app_folder(tmp_path, {"Fabrickfile": '[nodejs]\nframework = "express"\napp = "app.js"\nhandler = "api"\n',
+                                   "app.js": "module.exports.api = require('express')();\n"})
+    assert resolve(folder, registry).options["handler"] == "api"
