@@ -10,6 +10,7 @@ granted by the Fabrickfile or flags reach the component.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -24,6 +25,7 @@ from .errors import ServeError
 from .pipeline import BuildResult
 
 IDLE_INSTANCE_TIMEOUT = "600s"
+STREAMING_MS = 1000
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,47 @@ def command(result: BuildResult, options: ServeOptions, environ: dict[str, str] 
             *dirs, *envs, "--allow-precompiled", str(result.cwasm)]
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGKILL when the process that started it dies (Linux'
+    PR_SET_PDEATHSIG), so a killed ``fabricks service run`` leaves no host holding its port.
+    (The signal follows the *thread* that forked: Services are started from the main thread.)"""
+    try:
+        import ctypes  # noqa: PLC0415 - only in the forked child
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):  # not Linux: the CLI's own handlers still stop it
+        pass
+
+
+def requests_in_flight(port: int) -> int | None:
+    """How many connections to local ``port`` have a request the host has not answered yet;
+    None where the kernel's socket statistics can't be read (``ss`` from iproute2, Linux).
+
+    A connection is in flight when it has received data after the last data it sent (or
+    has received a request and sent nothing yet): a request waits for its response. One
+    that sent data within the last STREAMING_MS is taken to be streaming a response. What
+    TCP can't tell apart, a response stream paused for longer and an idle keep-alive
+    connection, counts as idle (only the host knows; wasmtime serve doesn't say).
+    Millisecond resolution: a request pipelined within the millisecond of the previous
+    response counts as idle.
+    """
+    try:
+        proc = subprocess.run(["ss", "-tinH", "state", "established", f"( sport = :{port} )"],
+                              capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode != 0:
+        return None
+    count = 0
+    for info in re.findall(r"^\s+(\S.*)$", proc.stdout, flags=re.MULTILINE):
+        stats = dict(re.findall(r"\b(bytes_sent|bytes_received|lastsnd|lastrcv):(\d+)", info))
+        received, sent = int(stats.get("bytes_received", 0)), int(stats.get("bytes_sent", 0))
+        last_sent = int(stats.get("lastsnd", 0))
+        if received and (not sent or int(stats.get("lastrcv", 0)) < last_sent or last_sent < STREAMING_MS):
+            count += 1
+    return count
+
+
 def port_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -118,7 +161,8 @@ class Service:
                              hint="Stop what is using it, or pass --port with another port.")
         argv = command(self.result, self.options, self.environ)
         self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                        errors="replace", bufsize=1, start_new_session=True)
+                                        errors="replace", bufsize=1, start_new_session=True,
+                                        preexec_fn=_die_with_parent if os.name == "posix" else None)
         self._tail: list[str] = []
         self._pump = threading.Thread(target=self._read_output, daemon=True)
         self._pump.start()
@@ -148,14 +192,25 @@ class Service:
         return self.process.wait()
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop gracefully (SIGINT, as Ctrl-C does), then kill after ``timeout`` seconds."""
+        """Stop gracefully: in-flight requests finish (for at most ``timeout`` seconds), then
+        the host goes at once.
+
+        SIGINT (as Ctrl-C) makes wasmtime serve stop accepting, but it then waits for every
+        open connection to close, idle keep-alive ones (a browser's) included. Once no
+        request is in flight (:func:`requests_in_flight`), the host is killed instead of
+        waited for; where that can't be told, it gets the whole ``timeout``.
+        """
         if self.process is None or self.process.poll() is not None:
             return
         try:
             os.killpg(self.process.pid, signal.SIGINT)
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            deadline = time.monotonic() + timeout
+            while self.process.poll() is None and time.monotonic() < deadline:
+                if requests_in_flight(self.options.port) == 0:
+                    break
+                time.sleep(0.02)
+            if self.process.poll() is None:
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
         except ProcessLookupError:
             pass

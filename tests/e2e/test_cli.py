@@ -177,15 +177,41 @@ def test_service_run_serves_and_stops_with_its_host(stop):
         assert response.json() == {"id": 1, "name": "User 1"}
         time.sleep(0.3)
         proc.send_signal(stop)
+        signalled = time.monotonic()
         output, _ = proc.communicate(timeout=30)
+        stopped_after = time.monotonic() - signalled
     finally:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0, output
+    # Nothing in flight: the host's idle instances (kept 600 s for their state) are not waited
+    # for. Before, the CLI waited out its 10 s grace period.
+    assert stopped_after < 5, stopped_after
     assert "serving flask-hello on http://127.0.0.1" in output
     assert "Traceback" not in output
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/", timeout=5)
+
+
+def test_a_killed_cli_takes_its_host_with_it():
+    """SIGKILL leaves the CLI no chance to stop wasmtime serve: the host must not outlive it."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "fabricks", "service", "run", str(EXAMPLES / "flask-hello"),
+                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, proc, timeout=600)
+        assert requests.get(f"http://127.0.0.1:{port}/users/1", timeout=30).status_code == 200
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/", timeout=1)
+        except requests.ConnectionError:
+            return
+        time.sleep(0.1)
+    pytest.fail(f"wasmtime serve still answers on port {port} after its CLI was killed")
 
 
 def test_unchanged_app_is_not_rebuilt(tmp_path):

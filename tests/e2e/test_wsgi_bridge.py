@@ -128,3 +128,28 @@ def test_script_name_option_mounts_the_app_under_a_prefix(tmp_path):
     with ComponentServer(build_app(app_dir)) as component:
         environ = send(component.url, Req("GET", "/mount/environ?x=1")).json()
     assert (environ["SCRIPT_NAME"], environ["PATH_INFO"], environ["QUERY_STRING"]) == ("/mount", "/environ", "x=1")
+
+
+def test_a_request_in_flight_finishes_when_the_host_stops():
+    """Stopping waits for the request under way (answered after 1.5 s), not for idle connections."""
+    import threading
+    import time
+
+    with ComponentServer(build_app(APP)) as component:
+        idle = requests.Session()  # a kept-alive connection that stays open, as a browser's does
+        assert idle.get(component.url + "/count", timeout=30).status_code == 200
+        got = {}
+
+        def fetch():
+            got["body"] = requests.get(component.url + "/slow", timeout=30).content
+
+        client = threading.Thread(target=fetch)
+        client.start()
+        time.sleep(0.5)  # the request is in, its answer 1 s away
+        started = time.monotonic()
+        component.service.stop()
+        stopped_after = time.monotonic() - started
+        client.join(timeout=30)
+        idle.close()
+    assert got.get("body") == b"slow but whole"
+    assert 0.5 < stopped_after < 5, stopped_after

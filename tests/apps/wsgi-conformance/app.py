@@ -65,6 +65,10 @@ def inner(environ, start_response):
             time.sleep(1.5)
             yield b"second\n"
         return generate()
+    if path == "/slow":
+        time.sleep(1.5)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"slow but whole"]
     if path == "/write":
         write = start_response("200 OK", [("Content-Type", "text/plain")])
         write(b"written, ")
