@@ -34,8 +34,13 @@ test: setup
 unit: setup
 	$(BIN)/pytest tests/unit
 
+# The benchmark (docs/benchmarks.md): wrk from Debian and uvicorn[standard] for the ASGI baseline,
+# installed here only (CI doesn't need them); rewrites the tables of docs/benchmarks.md.
+# One example while developing: .venv/bin/python bench/run.py --quick --example NAME
 bench: setup
-	$(BIN)/python bench/run.py
+	sh bench/install-tools.sh
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python bench/run.py --write-docs
 
 clean:
 	rm -rf $(VENV) .fabricks examples/*/.fabricks packs/_shared/node/node_modules tests/native-node/node_modules
