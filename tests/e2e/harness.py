@@ -87,12 +87,15 @@ class NativeServer:
 
 
 def built_from_recipes(deps: Path) -> list[str]:
-    """``name==version`` of each distribution in ``deps`` whose wheel is a wasm32-wasi build."""
+    """``name==version`` of each distribution in ``deps`` whose wheel is a wasm32-wasi build of a
+    PyPI project. Builds of Fabricks' own sources (a local version, ``0.1.0+src.<hash>``:
+    fabricks-hashlib) are left out: no index has them, and the host's CPython has what they add."""
     pins = []
     for wheel in deps.glob("*.dist-info/WHEEL"):
         if "wasi_0_0_0_wasm32" in wheel.read_text():
             name, version = wheel.parent.name.removesuffix(".dist-info").rsplit("-", 1)
-            pins.append(f"{name}=={version}")
+            if "+" not in version:
+                pins.append(f"{name}=={version}")
     return sorted(pins)
 
 
@@ -149,7 +152,10 @@ def _node_server(script: str, app_dir: Path, app: str, env: dict[str, str] | Non
     if deps and not link.exists():
         link.symlink_to(Path(deps) / "node_modules", target_is_directory=True)
     handler = result.spec.options.get("handler", "") if result else ""
-    return NativeServer(["node", str(NATIVE_NODE / script), app, "{port}", *([handler] if handler else [])],
+    # A TypeScript entry runs as its users run it on Node 20 (which can't strip types): with tsx.
+    loader = ["--import", (NATIVE_NODE / "node_modules" / "tsx" / "dist" / "loader.mjs").as_uri()] \
+        if app.endswith((".ts", ".mts", ".cts", ".tsx")) else []
+    return NativeServer(["node", *loader, str(NATIVE_NODE / script), app, "{port}", *([handler] if handler else [])],
                         cwd=app_dir, env=env)
 
 

@@ -92,3 +92,107 @@ def test_every_mapped_builtin_exists():
       console.log(JSON.stringify(Object.entries(nodeBuiltins()).filter(([, file]) => !existsSync(file))));
     """)
     assert out == []
+
+
+def test_computed_requires_go_to_the_module_loader_and_literals_stay_for_esbuild():
+    out = run(r"""
+      import { rewriteComputedRequires as rewrite } from './node-compat.mjs';
+      const src = "const e = require('express');\n" +
+        "fs.readdirSync(dir).forEach((f) => require(path.join(dir, f)));\n" +
+        "function load(p) { return require(p) }\n" +
+        "const r = require.resolve(p), t = typeof require, o = { require }, k = obj.require;\n" +
+        "import(name); import('./lit.js');\n";
+      const own = rewrite('function f(require) { return require(x) }', '/app/umd.js');
+      console.log(JSON.stringify({ out: rewrite(src, '/app/lib/a.js', 'script'), own,
+        literal: rewrite("module.exports = require(`./x`)", '/app/a.js') }));
+    """)
+    text = out["out"]["text"].split("\n")
+    loader = '__fabricksRequire("/app/lib/a.js")'
+    assert out["out"]["rewritten"] is True
+    assert text[0] == "const e = require('express');"
+    assert text[1] == f"fs.readdirSync(dir).forEach((f) => {loader}(path.join(dir, f)));"
+    assert text[2] == f"function load(p) {{ return {loader}(p) }}"
+    assert text[3] == f"const r = {loader}.resolve(p), t = typeof require, o = {{ require: {loader} }}, k = obj.require;"
+    assert text[4] == "__fabricksImport(\"/app/lib/a.js\")(name); import('./lit.js');"
+    assert out["own"]["rewritten"] is False and out["literal"]["rewritten"] is False
+
+
+def _require_runtime(script: str) -> object:
+    """Run ``script`` against runtime/node/require.js bundled with a small app's registry."""
+    return run("""
+      import * as esbuild from 'esbuild';
+      const files = { '/app/app.js': 'x', '/app/lib/index.js': 'x', '/app/lib/util.js': 'x', '/app/data.json': '{"n": 1}',
+        '/app/pkg/package.json': '{"main": "main.js"}', '/app/pkg/main.js': 'x', '/app/notes.txt': 'hi',
+        '/app/bad.js': 'x' };
+      const b64 = (t) => Buffer.from(t).toString('base64');
+      const virtual = {
+        'fabricks:app-files': `export default ${JSON.stringify(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, [b64(v), 0]])))};`,
+        'fabricks:dynamic-requires': "export default { ms: () => 'ms!' };",
+        'fabricks:app-modules': `let n = 0; export default { files: {
+          '/app/app.js': () => ({ app: ++n }), '/app/lib/index.js': () => ({ lib: true }), '/app/lib/util.js': () => ({ util: true }),
+          '/app/pkg/main.js': () => ({ pkg: true }), '/app/bad.js': '/app/bad.js:1: Unexpected "x"' },
+          builtins: { path: () => ({ path: true }) } };`,
+      };
+      const plugin = { name: 'virtual', setup(build) {
+        build.onResolve({ filter: /^fabricks:/ }, (a) => ({ path: a.path, namespace: 'v' }));
+        build.onLoad({ filter: /.*/, namespace: 'v' }, (a) => ({ contents: virtual[a.path], loader: 'js' }));
+      } };
+      const out = await esbuild.build({ entryPoints: ['./runtime/node/require.js'], bundle: true, write: false, format: 'esm',
+        platform: 'neutral', plugins: [plugin], logLevel: 'silent' });
+      const { requireFrom } = await import('data:text/javascript;base64,' + b64(out.outputFiles[0].text));
+      const attempt = (f) => { try { return f(); } catch (e) { return { code: e.code, message: e.message }; } };
+    """ + script)
+
+
+def test_computed_require_resolves_as_node_and_shares_one_cache():
+    out = _require_runtime("""
+      const req = requireFrom('/app/lib/util.js');
+      console.log(JSON.stringify({
+        same: req('../app') === requireFrom('/app/app.js')('./app.js'),
+        index: req('.'), dir: req('/app/pkg'), json: req('../data.json'), ext: req('./util'),
+        builtin: req('node:path'), pkg: req('ms'),
+        resolved: [req.resolve('../pkg'), req.resolve('path'), req.resolve('../data')],
+        missing: attempt(() => req('./nope')), bare: attempt(() => req('left-pad')),
+        text: attempt(() => req('../notes.txt')).code, bad: attempt(() => req('../bad')).message,
+      }));
+    """)
+    assert out["same"] is True
+    assert out["index"] == {"lib": True} and out["dir"] == {"pkg": True} and out["json"] == {"n": 1}
+    assert out["ext"] == {"util": True} and out["builtin"] == {"path": True} and out["pkg"] == "ms!"
+    assert out["resolved"] == ["/app/pkg/main.js", "path", "/app/data.json"]
+    assert out["missing"] == {"code": "MODULE_NOT_FOUND",
+                              "message": "Cannot find module './nope'\nRequire stack:\n- /app/lib/util.js"}
+    assert out["bare"]["code"] == "MODULE_NOT_FOUND"
+    assert out["text"] == "ERR_REQUIRE_BUNDLE" and 'Unexpected "x"' in out["bad"]
+
+
+def test_workspace_globs_and_install_root(tmp_path):
+    root = tmp_path / "ws"
+    for rel, manifest in [("", {"name": "root", "workspaces": ["packages/*", "!packages/old"]}),
+                          ("packages/api", {"name": "api"}), ("packages/old", {"name": "old"}),
+                          ("services/x", None), ("lone", {"name": "lone"})]:
+        (root / rel).mkdir(parents=True, exist_ok=True)
+        if manifest is not None:
+            (root / rel / "package.json").write_text(json.dumps(manifest))
+    (root / "pnpm" / "apps" / "web").mkdir(parents=True)
+    (root / "pnpm" / "pnpm-workspace.yaml").write_text("packages:\n  - 'apps/*'\n  - \"!**/test/**\" # no\n")
+    (root / "pnpm" / "package.json").write_text("{}")
+    (root / "pnpm" / "apps" / "web" / "package.json").write_text('{"name": "web", "dependencies": {"ui": "workspace:*"}}')
+    out = run(f"""
+      import * as w from './workspace.mjs';
+      const root = {json.dumps(str(root))};
+      const pick = ({{ kind, member, tool, members }}) => ({{ kind, member, tool, members }});
+      console.log(JSON.stringify({{
+        api: pick(w.installRoot(root + '/packages/api')), old: pick(w.installRoot(root + '/packages/old')),
+        nested: pick(w.installRoot(root + '/services/x')), pnpm: pick(w.installRoot(root + '/pnpm/apps/web')),
+        globs: [w.globRegExp('apps/**').test('apps/a/b'), w.globRegExp('**/svc').test('a/svc'), w.globRegExp('p/*').test('p/a/b')],
+        manifest: w.npmManifest({{ dependencies: {{ ui: 'workspace:^', x: '1.0.0' }} }}),
+      }}));
+    """)
+    assert out["api"] == {"kind": "workspace", "member": "packages/api", "tool": "npm",
+                          "members": [{"name": "api", "dir": "packages/api"}]}
+    assert out["old"]["kind"] == "app"  # excluded by the negated glob
+    assert out["nested"] == {"kind": "parent", "member": "services/x"}
+    assert out["pnpm"]["kind"] == "workspace" and out["pnpm"]["tool"] == "pnpm" and out["pnpm"]["member"] == "apps/web"
+    assert out["globs"] == [True, True, False]
+    assert out["manifest"] == {"dependencies": {"ui": "*", "x": "1.0.0"}}

@@ -6,10 +6,15 @@
 //                  [--alias MODULE=FILE ...] [--node-builtins] --out OUT.wasm
 //
 // --node-builtins gives Node built-ins their stand-ins (node-builtins.mjs), bundles the app's
-// own files under /app for node:fs, and gives each module its __dirname and import.meta.url.
+// own files under /app for node:fs, gives each module its __dirname and import.meta.url, and
+// (when an app file requires a computed path) a registry of the app's modules for require().
+//
+// Dependencies resolve as Node resolves them from the app's folder: the staged install
+// (stage_deps.mjs) mirrors the node_modules folders Node would walk up to (a workspace
+// root's), and a sibling workspace package is bundled from its own sources.
 //
 // Failures print `fabricks-error:` / `fabricks-hint:` lines (docs/packs.md) and exit 1.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { builtinModules } from 'node:module';
 import { spawnSync } from 'node:child_process';
@@ -65,8 +70,45 @@ const builtinGuard = {
 
 const bundle = join(dirname(resolve(values.out)), 'bundle.js');
 let sourceMap; // the bundle's source map, read on the first lookup (original())
-try {
-  await esbuild.build({
+const { nodePaths, mounts } = dependencyPaths();
+
+/**
+ * Where bare imports resolve besides the app folder: the staged install's node_modules
+ * folders, the app member's own (npm nests versions that conflict with the hoisted ones)
+ * first; and, for a workspace member, links to its sibling packages' live folders, ahead of
+ * the staged install's links (which point at copies holding only their package.json).
+ * @returns {{nodePaths: string[], mounts: [string, string][]}} mounts: [host, guest] folders
+ */
+function dependencyPaths() {
+  if (!values.deps) return { nodePaths: [], mounts: [] };
+  const deps = resolve(values.deps);
+  const infoFile = join(deps, 'fabricks-workspace.json');
+  if (!existsSync(infoFile)) return { nodePaths: [join(deps, 'node_modules')], mounts: [] };
+  const info = JSON.parse(readFileSync(infoFile, 'utf8'));
+  const paths = [join(deps, info.member, 'node_modules'), join(deps, 'node_modules')];
+  const found = [[join(deps, info.member, 'node_modules'), '/app/node_modules']];
+  const root = values.source ? resolve(values.source, info.root) : null;
+  const siblings = Object.entries(info.packages ?? {}).filter(([, dir]) => dir !== info.member);
+  if (root && siblings.length) {
+    const links = join(dirname(resolve(values.out)), 'workspace-links', 'node_modules');
+    rmSync(links, { recursive: true, force: true });
+    for (const [name, dir] of siblings) {
+      mkdirSync(dirname(join(links, name)), { recursive: true });
+      symlinkSync(join(root, dir), join(links, name), 'dir');
+      found.push([join(root, dir), `/app/node_modules/${name}`]);
+    }
+    paths.unshift(links);
+  }
+  for (const dir of Object.values(info.packages ?? {})) {
+    if (dir !== info.member) paths.push(join(deps, dir, 'node_modules'));
+  }
+  return { nodePaths: paths, mounts: found };
+}
+
+/** One esbuild run over the entry, with `registry` as the app's module registry (null: empty).
+ *  `report.rewritten` gets the app files that require or import a computed name. */
+function bundleWith(registry, report) {
+  return esbuild.build({
     entryPoints: [values.entry],
     bundle: true,
     outfile: bundle,
@@ -77,15 +119,52 @@ try {
     // esbuild adds "import" or "require" by how a module is loaded; Node-world apps get their
     // dependencies' Node builds (built-ins are stood in for), fetch-world apps the worker builds.
     conditions: nodeCompat ? ['node'] : ['worker'],
-    nodePaths: values.deps ? [join(resolve(values.deps), 'node_modules')] : [],
+    nodePaths,
     alias: Object.fromEntries(Object.entries(alias).flatMap(([k, v]) => k.startsWith('node:') ? [[k, v]] : [[k, v], [`node:${k}`, v]])),
     external: ['wasi:*'],
     inject: nodeCompat ? [nodeCompat.globalsModule(runtimeDir)] : [],
-    plugins: [builtinGuard, ...(nodeCompat ? nodeCompat.plugins({ appRoot, deps: values.deps }) : [])],
+    // The registry's lenient resolution must see an import before the built-in guard refuses it.
+    plugins: [...(nodeCompat ? nodeCompat.plugins({ appRoot, deps: values.deps, mounts, registry, report }) : []), builtinGuard],
     sourcemap: 'external',
     logLevel: 'silent',
     legalComments: 'none',
+    metafile: true,
   });
+}
+
+/** The second pass, for an app that requires computed names: every module file of the app in
+ *  the registry. What the first pass bundled stays as strict as it was; an entry esbuild
+ *  refuses to require (a module that awaits at its top level, or imports one that does) gets
+ *  the refusal as its error and the bundle is made again without it. */
+async function bundleWithRegistry(first) {
+  const cwd = process.cwd();
+  const strict = new Set(Object.keys(first.metafile.inputs).filter((key) => !/^[\w-]+:/.test(key)).map((key) => resolve(cwd, key)));
+  const files = nodeCompat.appFiles(appRoot);
+  const tsconfig = existsSync(join(appRoot, 'tsconfig.json')) ? readFileSync(join(appRoot, 'tsconfig.json'), 'utf8') : undefined;
+  const entries = nodeCompat.registryEntries(files, strict, esbuild.transformSync, tsconfig);
+  // Built-ins whose stand-in the bundle already holds; another one required by a computed
+  // name fails as a missing module rather than growing every component.
+  const standIns = Object.keys(alias).filter((name) => builtins.has(name) && !name.startsWith('node:') && strict.has(alias[name]));
+  for (let round = 0; ; round++) {
+    try {
+      return await bundleWith({ entries, builtins: standIns, strict }, { rewritten: new Set() });
+    } catch (error) {
+      const refused = (error.errors ?? []).filter((e) => e.location?.file === 'fabricks:app-modules');
+      if (round >= 8 || refused.length === 0) throw error;
+      for (const e of refused) {
+        const guest = /"([^"]+)":/.exec(e.location.lineText)?.[1];
+        const entry = entries.find(([g]) => g === guest);
+        if (!entry) throw error;
+        entry.splice(1, 2, null, `${guest}: ${e.text}`);
+      }
+    }
+  }
+}
+
+try {
+  const report = { rewritten: new Set() };
+  const first = await bundleWith(null, report);
+  if (nodeCompat && appRoot && report.rewritten.size > 0) await bundleWithRegistry(first);
 } catch (error) {
   const first = error.errors?.[0];
   if (!first) fail(`bundling failed: ${error.message}`);

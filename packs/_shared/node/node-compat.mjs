@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import * as acorn from 'acorn';
+import * as walk from 'acorn-walk';
 import rewritePattern from 'regexpu-core';
 
 const here = dirname(new URL(import.meta.url).pathname);
@@ -76,7 +77,7 @@ function loaderFor(path) {
 }
 
 /** Every file of the app folder but node_modules and dot-files: [guest path, host path][]. */
-function appFiles(root) {
+export function appFiles(root) {
   const found = [];
   const walk = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -90,11 +91,13 @@ function appFiles(root) {
   return found.sort(([a], [b]) => (a < b ? -1 : 1));
 }
 
-/** Where a bundled module is inside the component: /app/... for the app's files and its
- *  dependencies (as if installed in the app folder), null for the toolchain's own. */
-function guestPath(file, appRoot, depsModules) {
-  if (appRoot && file.startsWith(appRoot + sep)) return `${APP_ROOT}/${relative(appRoot, file).split(sep).join('/')}`;
-  if (depsModules && file.startsWith(depsModules + sep)) return `${APP_ROOT}/node_modules/${relative(depsModules, file).split(sep).join('/')}`;
+/** Where a bundled module is inside the component: /app/... for the app's files, its
+ *  dependencies (as if installed in the app folder) and sibling workspace packages (as if
+ *  installed there too); null for the toolchain's own. `mounts`: [host folder, guest folder][]. */
+function guestPath(file, mounts) {
+  for (const [host, guest] of mounts) {
+    if (file.startsWith(host + sep)) return `${guest}/${relative(host, file).split(sep).join('/')}`;
+  }
   return null;
 }
 
@@ -128,14 +131,7 @@ export function withModulePaths(text, guest) {
 export function lowerPropertyEscapes(text, sourceType = 'module') {
   if (!/\\[pP]\{/.test(text)) return text;
   const tokens = [];
-  const options = { ecmaVersion: 'latest', allowHashBang: true, allowReturnOutsideFunction: true,
-    allowAwaitOutsideFunction: true, allowImportExportEverywhere: true, onToken: tokens };
-  try {
-    acorn.parse(text, { ...options, sourceType });
-  } catch {
-    tokens.length = 0;
-    acorn.parse(text, { ...options, sourceType: sourceType === 'module' ? 'script' : 'module' });
-  }
+  parse(text, sourceType, tokens);
   let out = '';
   let last = 0;
   for (const token of tokens) {
@@ -147,6 +143,67 @@ export function lowerPropertyEscapes(text, sourceType = 'module') {
     last = token.end;
   }
   return out + text.slice(last);
+}
+
+function parse(text, sourceType, onToken) {
+  const options = { ecmaVersion: 'latest', allowHashBang: true, allowReturnOutsideFunction: true,
+    allowAwaitOutsideFunction: true, allowImportExportEverywhere: true, onToken };
+  try {
+    return acorn.parse(text, { ...options, sourceType });
+  } catch {
+    if (Array.isArray(onToken)) onToken.length = 0;
+    return acorn.parse(text, { ...options, sourceType: sourceType === 'module' ? 'script' : 'module' });
+  }
+}
+
+const isStringLiteral = (node) => (node?.type === 'Literal' && typeof node.value === 'string')
+  || (node?.type === 'TemplateLiteral' && node.expressions.length === 0);
+
+/**
+ * Give an app file's run-time module loading its own place: `require(expr)` and
+ * `import(expr)` whose specifier is computed (not a string literal, which esbuild bundles),
+ * and every other use of the free `require` (`require.resolve(p)`, `require.cache`, passing
+ * `require` along), become calls of the per-module loader of runtime/node/require.js for
+ * `guest`, so that a relative path resolves against this file as in Node. Replacements stay
+ * on their line (source maps). A file that binds its own `require` (a bundle, a UMD
+ * wrapper) is left alone.
+ * @returns {{text: string, rewritten: boolean}}
+ */
+export function rewriteComputedRequires(text, guest, sourceType = 'module') {
+  if (!/\brequire\b|\bimport\s*\(/.test(text)) return { text, rewritten: false };
+  let ast;
+  try {
+    ast = parse(text, sourceType);
+  } catch {
+    return { text, rewritten: false }; // esbuild reports the syntax error, with its place
+  }
+  const edits = []; // [start, end, replacement]
+  let bound = false;
+  const loader = `__fabricksRequire(${JSON.stringify(guest)})`;
+  walk.ancestor(ast, {
+    VariablePattern(node) { if (node.name === 'require') bound = true; },
+    ImportExpression(node) {
+      if (!isStringLiteral(node.source)) edits.push([node.start, node.source.start, `__fabricksImport(${JSON.stringify(guest)})(`]);
+    },
+    Identifier(node, ancestors) {
+      if (node.name !== 'require') return;
+      const parent = ancestors[ancestors.length - 2];
+      if (parent?.type === 'UnaryExpression' && parent.operator === 'typeof') return;
+      // require('literal') is esbuild's to bundle.
+      if (parent?.type === 'CallExpression' && parent.callee === node && parent.arguments.length === 1
+        && isStringLiteral(parent.arguments[0])) return;
+      // `{ require }` is shorthand for `{ require: require }`.
+      edits.push([node.start, node.end, parent?.type === 'Property' && parent.shorthand ? `require: ${loader}` : loader]);
+    },
+  });
+  if (bound || edits.length === 0) return { text, rewritten: false };
+  let out = '';
+  let last = 0;
+  for (const [start, end, replacement] of edits.sort((a, b) => a[0] - b[0])) {
+    out += text.slice(last, start) + replacement;
+    last = end;
+  }
+  return { text: out + text.slice(last), rewritten: true };
 }
 
 /** The app's dependencies (package.json `dependencies`) whose names its own sources spell
@@ -164,24 +221,118 @@ export function dynamicRequireCandidates(root, files = appFiles(root)) {
   return declared.filter((name) => sources.includes(`'${name}'`) || sources.includes(`"${name}"`) || sources.includes(`\`${name}\``)).sort();
 }
 
-/** esbuild plugins: the bundled app files (`fabricks:app-files`) and the per-module rewrites. */
-export function plugins({ appRoot, deps }) {
+// Files the app may load as modules at run time, by a computed path (runtime/node/require.js).
+const MODULE_FILE = /\.(?:[cm]?js|[cm]?ts|jsx|tsx)$/;
+
+/** The app's tsconfig.json as esbuild's transform takes it (it parses the JSON with comments). */
+function tsconfigOf(appRoot) {
+  try {
+    return readFileSync(join(appRoot, 'tsconfig.json'), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The module registry's entries (fabricks:app-modules), one per file of the app folder that
+ * a computed require may load: [guest path, host path to bundle] or [guest path, null, error text]. A JSON file
+ * the bundle does not already hold is left out: require.js parses it from the bundled files
+ * when asked, so the app's data is not bundled twice. A source file that can't be loaded as a
+ * CommonJS module (a syntax error, a top-level await) gets the compiler's message, which its
+ * require() throws, as Node's would.
+ * @param {[string, string][]} files the app's files, [guest, host]
+ * @param {Set<string>} strict the host paths the bundle holds without the registry
+ * @param {(text: string, options: object) => unknown} transform esbuild's transformSync
+ */
+export function registryEntries(files, strict, transform, tsconfigRaw) {
+  const entries = [];
+  for (const [guest, host] of files) {
+    if (host.endsWith('.json')) {
+      if (strict.has(host)) entries.push([guest, host]);
+      continue;
+    }
+    if (!MODULE_FILE.test(host) || host.endsWith('.d.ts')) continue;
+    try {
+      transform(readFileSync(host, 'utf8'), { loader: loaderFor(host), format: 'cjs', logLevel: 'silent', sourcefile: guest,
+        ...(loaderFor(host).startsWith('ts') && tsconfigRaw ? { tsconfigRaw } : {}) });
+      entries.push([guest, host]);
+    } catch (error) {
+      const first = error.errors?.[0];
+      entries.push([guest, null, first ? `${first.location ? `${guest}:${first.location.line}: ` : ''}${first.text}` : String(error.message)]);
+    }
+  }
+  return entries;
+}
+
+/** The registry module's source: thunks that load the bundle's own module (one module cache),
+ *  error texts for files that could not be bundled, and the built-ins the bundle holds. */
+export function registrySource(entries, builtins) {
+  const files = entries.map(([guest, host, error]) => (host
+    ? `  ${JSON.stringify(guest)}: () => require(${JSON.stringify(host)}),`
+    : `  ${JSON.stringify(guest)}: ${JSON.stringify(error)},`));
+  const stand = builtins.map((name) => `  ${JSON.stringify(name)}: () => require(${JSON.stringify(name)}),`);
+  return `export default { files: {\n${files.join('\n')}\n}, builtins: {\n${stand.join('\n')}\n} };\n`;
+}
+
+/**
+ * esbuild plugins: the bundled app files (`fabricks:app-files`), the module registry
+ * (`fabricks:app-modules`) and the per-module rewrites.
+ * @param {object} options
+ * @param {string|null} options.appRoot the staged app folder
+ * @param {[string, string][]} [options.mounts] extra [host folder, guest folder] pairs: the
+ *   dependencies' node_modules folders, sibling workspace packages
+ * @param {{entries: [string, string][], builtins: string[], strict: Set<string>}|null} [options.registry]
+ *   the registry to bundle; null bundles an empty one (the first pass, which finds out whether
+ *   the app requires anything by a computed name, and what the bundle holds without it)
+ * @param {{rewritten: Set<string>}} [options.report] filled with the app files whose
+ *   require/import was rewritten
+ */
+export function plugins({ appRoot, deps, mounts = [], registry = null, report = { rewritten: new Set() } }) {
   const depsModules = deps ? join(resolve(deps), 'node_modules') : null;
+  const allMounts = [...(appRoot ? [[appRoot, APP_ROOT]] : []), ...(depsModules ? [[depsModules, `${APP_ROOT}/node_modules`]] : []), ...mounts]
+    .sort((a, b) => b[0].length - a[0].length);
   let files; // the app folder's files, listed once per build
   const listed = () => (files ??= appRoot ? appFiles(appRoot) : []);
+  let tsconfig;
   return [{
+    name: 'fabricks-lenient',
+    setup(build) {
+      if (!registry) return;
+      // Modules only the registry reaches (a script, a test, a config file of the app's) are
+      // bundled in case a computed require asks for them; an import of theirs that does not
+      // resolve (a dev dependency, a built-in with no stand-in) throws when that module is
+      // required, as Node would, instead of failing the build.
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData?.fabricksInner || args.namespace !== 'file' || !args.importer || registry.strict.has(args.importer)) return undefined;
+        const found = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir,
+          namespace: args.namespace, pluginData: { fabricksInner: true } });
+        if (found.errors.length === 0) {
+          return { path: found.path, namespace: found.namespace, external: found.external, sideEffects: found.sideEffects,
+            suffix: found.suffix, pluginData: found.pluginData };
+        }
+        return { path: args.path, namespace: 'fabricks-missing', pluginData: found.errors[0].text };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'fabricks-missing' }, (args) => ({
+        contents: `throw Object.assign(new Error(${JSON.stringify(`Cannot find module '${args.path}'\n(the build could not resolve it: ${args.pluginData})`)}), { code: 'MODULE_NOT_FOUND' });\n`,
+        loader: 'js',
+      }));
+    },
+  }, {
     name: 'fabricks-node-compat',
     setup(build) {
       // The stand-ins' own npm imports ("npm:memfs"), from the toolchain's node_modules.
       build.onResolve({ filter: /^npm:/ }, (args) => ({ path: require.resolve(args.path.slice(4)) }));
-      build.onResolve({ filter: /^fabricks:app-files$/ }, () => ({ path: 'app-files', namespace: 'fabricks' }));
-      build.onResolve({ filter: /^fabricks:dynamic-requires$/ }, () => ({ path: 'dynamic-requires', namespace: 'fabricks' }));
+      build.onResolve({ filter: /^fabricks:(?:app-files|dynamic-requires|app-modules)$/ },
+        (args) => ({ path: args.path.slice('fabricks:'.length), namespace: 'fabricks' }));
       build.onLoad({ filter: /^dynamic-requires$/, namespace: 'fabricks' }, () => {
         const names = appRoot ? dynamicRequireCandidates(appRoot, listed()) : [];
         // Thunks: a module loads when it is first required, as in Node.
         const entries = names.map((name) => `  ${JSON.stringify(name)}: () => require(${JSON.stringify(name)}),`);
         return { contents: `export default {\n${entries.join('\n')}\n};\n`, loader: 'js', resolveDir: appRoot ?? process.cwd() };
       });
+      build.onLoad({ filter: /^app-modules$/, namespace: 'fabricks' }, () => ({
+        contents: registrySource(registry?.entries ?? [], registry?.builtins ?? []), loader: 'js', resolveDir: appRoot ?? process.cwd(),
+      }));
       build.onLoad({ filter: /^app-files$/, namespace: 'fabricks' }, () => {
         const stats = listed().map(([guest, host]) => [guest, host, statSync(host)]);
         const total = stats.reduce((sum, [, , stat]) => sum + stat.size, 0);
@@ -194,11 +345,31 @@ export function plugins({ appRoot, deps }) {
           `  ${JSON.stringify(guest)}: [${JSON.stringify(readFileSync(host).toString('base64'))}, ${Math.round(stat.mtimeMs)}],`);
         return { contents: `export default {\n${entries.join('\n')}\n};\n`, loader: 'js' };
       });
-      build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (args) => {
-        const guest = guestPath(args.path, appRoot, depsModules);
+      build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
+        const guest = guestPath(args.path, allMounts);
         const text = readFileSync(args.path, 'utf8');
         let out = guest ? withModulePaths(text, guest) : text;
-        const loader = loaderFor(args.path);
+        let loader = loaderFor(args.path);
+        const own = appRoot && args.path.startsWith(appRoot + sep);
+        if (own && loader !== 'js' && /\brequire\b|\bimport\s*\(/.test(out)) {
+          // TypeScript (or JSX) first becomes JavaScript, for the rewrite below to parse; the
+          // inline source map keeps the user's lines.
+          tsconfig ??= tsconfigOf(appRoot) ?? null;
+          const js = await build.esbuild.transform(out, { loader, sourcemap: 'inline', sourcefile: args.path,
+            ...(tsconfig && loader.startsWith('ts') ? { tsconfigRaw: tsconfig } : {}) }).catch(() => null);
+          const rewrite = js && rewriteComputedRequires(js.code, guest, 'module');
+          if (rewrite?.rewritten) {
+            out = rewrite.text;
+            loader = 'js';
+            report.rewritten.add(args.path);
+          }
+        } else if (own && loader === 'js') {
+          const rewrite = rewriteComputedRequires(out, guest, args.path.endsWith('.cjs') ? 'script' : 'module');
+          if (rewrite.rewritten) {
+            out = rewrite.text;
+            report.rewritten.add(args.path);
+          }
+        }
         if (loader === 'js') {
           try {
             out = lowerPropertyEscapes(out, args.path.endsWith('.cjs') ? 'script' : 'module');

@@ -1,14 +1,21 @@
 #!/usr/bin/env node
 // Install a Node app's production dependencies into TARGET/node_modules for bundling:
-// `npm ci` when the app has a package-lock.json, `npm install` otherwise; install scripts
+// `npm ci` when there is a package-lock.json, `npm install` otherwise; install scripts
 // never run (nothing native is built). A dependency that needs a native addon fails the
 // step, named with the chain of packages that pulls it in.
 //
+// The install mirrors where Node finds the app's packages (workspace.mjs): for a member of an
+// npm/yarn/pnpm workspace, the workspace root's manifests and lockfile are staged at the same
+// relative places and the member's dependencies installed hoisted, as `npm ci` in the root
+// would (`--workspace MEMBER --include-workspace-root`); TARGET/fabricks-workspace.json then
+// tells build.mjs where the member sits and which sibling packages to bundle from source.
+//
 //   node stage_deps.mjs --source APP_DIR --target OUT_DIR
-import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { installRoot, LOCKFILES, npmManifest } from './workspace.mjs';
 
 const { values } = parseArgs({ options: { source: { type: 'string' }, target: { type: 'string' } } });
 const source = values.source, target = values.target;
@@ -19,37 +26,69 @@ function fail(message, hint) {
   process.exit(1);
 }
 
-const manifest = join(source, 'package.json');
-if (!existsSync(manifest)) {
+function readManifest(file) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    fail(`${file}: not valid JSON (${error.message})`, 'Fix package.json; `npm pkg get` shows what npm reads.');
+  }
+}
+
+const where = installRoot(source);
+const manifest = join(where.kind === 'workspace' ? source : where.root, 'package.json');
+if (!existsSync(join(where.root, 'package.json'))) {
   writeFileSync(join(target, 'package.json'), '{"private": true}\n');
   process.exit(0);
 }
-try {
-  JSON.parse(readFileSync(manifest, 'utf8'));
-} catch (error) {
-  fail(`${manifest}: not valid JSON (${error.message})`, 'Fix package.json; `npm pkg get` shows what npm reads.');
+// The root manifest (the workspace's, or the app's own) and every member's, at their places.
+const rootPkg = readManifest(join(where.root, 'package.json'));
+const staged = where.kind === 'workspace' ? npmManifest(rootPkg) : rootPkg;
+if (where.kind === 'workspace') {
+  // pnpm declares its members in pnpm-workspace.yaml; npm needs them in package.json.
+  staged.workspaces = where.members.map((m) => m.dir);
+  for (const member of where.members) {
+    mkdirSync(join(target, member.dir), { recursive: true });
+    writeFileSync(join(target, member.dir, 'package.json'),
+      JSON.stringify(npmManifest(readManifest(join(where.root, member.dir, 'package.json'))), null, 2));
+  }
+  writeFileSync(join(target, 'fabricks-workspace.json'), JSON.stringify({
+    kind: where.kind, member: where.member, root: relative(source, where.root).split(sep).join('/') || '.',
+    packages: Object.fromEntries(where.members.map((m) => [m.name, m.dir])),
+  }, null, 2));
+} else if (where.kind === 'parent') {
+  writeFileSync(join(target, 'fabricks-workspace.json'), JSON.stringify({
+    kind: where.kind, member: where.member, root: relative(source, where.root).split(sep).join('/'), packages: {},
+  }, null, 2));
 }
-copyFileSync(manifest, join(target, 'package.json'));
-const lock = ['package-lock.json', 'npm-shrinkwrap.json'].find((f) => existsSync(join(source, f)));
-if (lock) copyFileSync(join(source, lock), join(target, lock));
+writeFileSync(join(target, 'package.json'), JSON.stringify(staged, null, 2));
+const found = LOCKFILES.find((f) => existsSync(join(where.root, f)));
+// npm reads a yarn.lock as a guide to versions; a pnpm-lock.yaml it can't read at all.
+const lock = found === 'pnpm-lock.yaml' ? null : found;
+if (lock) copyFileSync(join(where.root, lock), join(target, lock));
+if (found === 'pnpm-lock.yaml') {
+  console.log(`fabricks-warning: ${join(where.root, found)} is pnpm's lockfile, which npm can't read: the dependencies were ` +
+    'installed by npm at the newest versions package.json allows. Commit a package-lock.json (npm install --package-lock-only) to pin them.');
+}
+const workspaceArgs = where.kind === 'workspace' ? ['--workspace', where.member, '--include-workspace-root'] : [];
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const args = [lock ? 'ci' : 'install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-update-notifier'];
+const ci = lock === 'package-lock.json' || lock === 'npm-shrinkwrap.json';
+const args = [ci ? 'ci' : 'install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-update-notifier', ...workspaceArgs];
 let run = spawnSync(npm, args, { cwd: target, stdio: ['ignore', 'inherit', 'inherit'] });
-if (run.status !== 0 && lock) {
+if (run.status !== 0 && ci) {
   // npm ci refuses a lockfile that leaves out other platforms' optional binaries (which npm
   // itself writes); npm install --no-save still keeps to the lockfile's versions.
   const retry = ['install', '--no-save', ...args.slice(1)];
   run = spawnSync(npm, retry, { cwd: target, stdio: ['ignore', 'inherit', 'inherit'] });
   if (run.status === 0) {
-    console.log(`fabricks-warning: \`npm ci\` refused ${join(source, lock)} as out of sync with package.json; ` +
+    console.log(`fabricks-warning: \`npm ci\` refused ${join(where.root, lock)} as out of sync with package.json; ` +
       'installed with `npm install --no-save` instead. Run `npm install` in the app folder to refresh the lockfile.');
   }
 }
 if (run.status !== 0) {
   fail(`\`npm ${args.join(' ')}\` failed for ${manifest} (exit ${run.status})`,
-    lock ? `If package.json changed since ${lock} was written, run \`npm install\` in the app folder to update the lockfile.`
-      : 'Check the dependencies in package.json (run npm install in the app folder to see the error).');
+    lock ? `If package.json changed since ${lock} was written, run \`npm install\` in ${where.root} to update the lockfile.`
+      : `Check the dependencies in package.json (run npm install in ${where.root} to see the error).`);
 }
 
 // Native addons: node-gyp sources, prebuilt .node binaries, or the loaders that find them.
@@ -64,7 +103,6 @@ function hasNodeBinary(dir, depth = 0) {
   return false;
 }
 
-const modules = join(target, 'node_modules');
 const packages = new Map(); // name -> package.json
 function collect(dir) {
   if (!existsSync(dir)) return;
@@ -81,7 +119,8 @@ function collect(dir) {
     collect(join(path, 'node_modules'));
   }
 }
-collect(modules);
+collect(join(target, 'node_modules'));
+for (const member of where.members ?? []) collect(join(target, member.dir, 'node_modules'));
 
 function isNative({ pkg, path }) {
   if (pkg.gypfile || existsSync(join(path, 'binding.gyp'))) return true;
@@ -89,7 +128,7 @@ function isNative({ pkg, path }) {
   return hasNodeBinary(path);
 }
 
-const root = JSON.parse(readFileSync(manifest, 'utf8'));
+const root = readManifest(manifest);
 function chain(name) {
   // Breadth-first from the app's own dependencies to `name`.
   const queue = Object.keys(root.dependencies ?? {}).map((d) => [d]);

@@ -5,7 +5,7 @@ import './build-time.js'; // first: polyfills below may draw random numbers or s
 import { Buffer } from 'buffer';
 import processObject from './process.js';
 import { installStackTraceApi } from './stack-trace.js';
-import dynamicRequires from 'fabricks:dynamic-requires';
+import { importFrom, requireFrom } from './require.js';
 
 installStackTraceApi();
 
@@ -24,25 +24,30 @@ const setImmediate = globalThis.setImmediate ?? setImmediateShim;
 const clearImmediate = globalThis.clearImmediate ?? clearImmediateShim;
 const global = globalThis;
 
-/** require() with a name computed at run time (esbuild resolves the literal ones at build
- *  time): the app's dependencies its sources name in a string (node-compat.mjs).
- *  @throws {Error} code MODULE_NOT_FOUND for any other name, as Node does. */
-function require(name) {
-  const load = Object.hasOwn(dynamicRequires, name) ? dynamicRequires[name] : null;
-  if (load) return load();
-  const error = new Error(`Cannot find module '${name}': a component bundles its modules at build time, and "${name}" ` +
-    'was required with a name computed at run time. Add it to package.json dependencies and name it in a string in your code, or require it directly.');
-  error.code = 'MODULE_NOT_FOUND';
-  throw error;
-}
-require.cache = Object.create(null);
-require.resolve = (name) => {
-  if (Object.hasOwn(dynamicRequires, name)) return name;
-  throw Object.assign(new Error(`Cannot find module '${name}'`), { code: 'MODULE_NOT_FOUND' });
+// require() where no module gives its own: a dependency's computed require (Express loads a
+// view engine with require(ext)), or code that looks `require` up on globalThis. It resolves
+// from the app folder, as a require in the app's top folder would.
+const globalRequire = requireFrom('/app/[fabricks]');
+const require = (name) => {
+  try {
+    return globalRequire(name);
+  } catch (error) {
+    if (error?.code === 'MODULE_NOT_FOUND' && typeof name === 'string' && !/^[./]/.test(name)) {
+      error.message = `Cannot find module '${name}'\n(a component bundles its modules at build time; "${name}" was ` +
+        'required with a name computed at run time. Add it to package.json dependencies and name it in a string in your code, or require it directly.)';
+    }
+    throw error;
+  }
 };
+require.resolve = globalRequire.resolve;
+require.cache = globalRequire.cache;
 if (typeof globalThis.require === 'undefined') globalThis.require = require;
+// The per-module loaders node-compat.mjs puts where an app file requires or imports a
+// computed name (esbuild `inject` resolves the identifiers to these exports).
+const __fabricksRequire = requireFrom;
+const __fabricksImport = importFrom;
 const process = processObject;
 
 Object.assign(globalThis, { global, process, Buffer, setImmediate, clearImmediate });
 
-export { Buffer, clearImmediate, global, process, setImmediate };
+export { __fabricksImport, __fabricksRequire, Buffer, clearImmediate, global, process, setImmediate };

@@ -1,9 +1,14 @@
-// node:module inside a component: everything was bundled at build time, so createRequire()
-// gives the one require() there is, which serves the modules named for it (./globals.js).
+// node:module inside a component: createRequire(import.meta.url) gives the require() of that
+// module, which loads what the build bundled (./require.js).
 import { builtinModules as nodeBuiltins } from './builtin-names.js';
+import { requireFrom } from './require.js';
 
-export function createRequire() {
-  return globalThis.require;
+/** require() for the module at `filename` (a path or a file: URL, as in Node). */
+export function createRequire(filename) {
+  const text = filename instanceof URL ? filename.href : String(filename ?? '');
+  const path = text.startsWith('file://') ? decodeURIComponent(new URL(text).pathname) : text;
+  if (!path.startsWith('/')) return globalThis.require;
+  return requireFrom(path.endsWith('/') ? `${path}[fabricks]` : path);
 }
 
 export const builtinModules = nodeBuiltins;
