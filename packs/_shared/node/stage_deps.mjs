@@ -152,3 +152,19 @@ if (native.length) {
   fail(`${manifest}: ${name}@${pkg.version}${via}, is a native addon (compiled C/C++ that Node loads), which can't run inside a WebAssembly component`,
     `Use a pure-JavaScript (or WebAssembly) alternative to ${name}${native.length > 1 ? ` (also native: ${native.slice(1).map(([n]) => n).join(', ')})` : ''}.`);
 }
+
+// What was installed, for the component's SBOM (docs/packs.md): npm's own record of the
+// node_modules tree it wrote (node_modules/.package-lock.json); workspace links are "path".
+const hidden = join(target, 'node_modules', '.package-lock.json');
+const installed = existsSync(hidden) ? readManifest(hidden).packages ?? {} : {};
+const report = [];
+for (const [key, entry] of Object.entries(installed)) {
+  if (!key.includes('node_modules/') || entry.dev || entry.extraneous) continue;
+  const name = entry.name ?? key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
+  const version = entry.version ?? (entry.link ? readManifest(join(target, entry.resolved, 'package.json')).version : '');
+  report.push({ name, version, source: entry.link ? 'path' : 'index',
+    purl: `pkg:npm/${name.replace(/^@/, '%40')}@${version}` });
+}
+writeFileSync(join(target, 'fabricks-dependencies.json'), JSON.stringify({
+  ecosystem: 'npm', declared_in: `package.json${lock ? ` (${lock})` : ''}`, packages: report,
+}, null, 2) + '\n');
