@@ -7,7 +7,8 @@ A pack's staging step may write ``fabricks-dependencies.json`` into its output f
      "packages": [{"name": "Jinja2", "version": "3.1.6", "source": "index", "purl": "pkg:pypi/jinja2@3.1.6"}]}
 
 ``source`` is ``index``, ``recipe`` (built for WASI by Fabricks), ``fallback`` (installed
-without its C extension) or ``path``. The build writes them as a CycloneDX 1.6 JSON
+without its C extension), ``path`` (a local package) or ``fabricks`` (Fabricks' own, in
+every component of a pack). The build writes them as a CycloneDX 1.6 JSON
 document, ``sbom.cdx.json``, beside the component, through cyclonedx-python-lib.
 """
 

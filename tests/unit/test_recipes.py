@@ -86,3 +86,68 @@ def test_componentize_pys_libc_is_extracted_once(tmp_path: Path):
     assert "suppress_build_script_link_lines=true" in (folder / "pyo3-config.txt").read_text()
     stamp = (folder / "libc.so").stat().st_mtime_ns
     assert cpython_wasi.link_libraries(tmp_path) == folder and (folder / "libc.so").stat().st_mtime_ns == stamp
+
+
+def _local(tmp_path: Path) -> Path:
+    source = tmp_path / "native" / "fast-thing"
+    (source / "src").mkdir(parents=True)
+    (source / "pyproject.toml").write_text('[project]\nname = "fast-thing"\nversion = "1.2.0"\n'
+                                           'description = "A thing"\n[tool.maturin]\nmodule-name = "_fast"\n')
+    (source / "Cargo.toml").write_text('[package]\nname = "fast-thing"\n[lib]\nname = "_fast"\n')
+    (source / "src" / "lib.rs").write_text("// one\n")
+    (tmp_path / "recipes").mkdir()
+    (tmp_path / "recipes" / "fast-thing.toml").write_text(
+        '[recipe]\npackage = "fast-thing"\nbuilder = "maturin"\nsource = "../native/fast-thing"\n')
+    return source
+
+
+def test_a_recipe_can_build_a_local_source_folder(tmp_path: Path):
+    source = _local(tmp_path)
+    recipe = recipes.load(tmp_path / "recipes")["fast-thing"]
+    assert recipe.source == source.resolve()
+    version = recipes.local_version(recipe)
+    assert version.startswith("1.2.0+src.") and len(version) == len("1.2.0+src.") + 12
+    # Build outputs don't change it; an edit does.
+    (source / "target").mkdir()
+    (source / "target" / "x.wasm").write_bytes(b"\0asm")
+    assert recipes.local_version(recipe) == version
+    (source / "src" / "lib.rs").write_text("// two\n")
+    assert recipes.local_version(recipe) != version
+
+
+def test_a_local_source_is_copied_with_the_metadata_of_an_sdist(tmp_path: Path):
+    source = _local(tmp_path)
+    (source / "target").mkdir()
+    recipe = recipes.load(tmp_path / "recipes")["fast-thing"]
+    (tmp_path / "work").mkdir()
+    tree = recipes._local_source(recipe, "1.2.0+src.abc", tmp_path / "work")
+    assert not (tree / "target").exists() and (tree / "src" / "lib.rs").is_file()
+    assert (tree / "PKG-INFO").read_text() == "Metadata-Version: 2.1\nName: fast-thing\nVersion: 1.2.0+src.abc\nSummary: A thing\n"
+    assert maturin_build.layout(tree).module == "_fast"
+
+
+def test_a_local_source_without_pyproject_is_refused(tmp_path: Path):
+    (tmp_path / "x.toml").write_text('[recipe]\npackage = "x"\nbuilder = "maturin"\nsource = "nowhere"\n')
+    with pytest.raises(recipes.RecipeError) as caught:
+        recipes.load(tmp_path)
+    assert "has no pyproject.toml" in caught.value.args[0]
+
+
+def test_the_shipped_hashlib_recipe_builds_fabricks_own_crate():
+    recipe = recipes.load()["fabricks-hashlib"]
+    assert recipe.source is not None and (recipe.source / "Cargo.lock").is_file()
+    assert maturin_build.layout(recipe.source).module == "_fabricks_hashlib"
+
+
+def test_a_builtin_without_the_rust_toolchain_fails_naming_make_setup(tmp_path: Path, monkeypatch, capsys):
+    """No half-built component: without Rust (and no cached wheel) the dependencies step stops."""
+    import stage_deps
+
+    monkeypatch.setenv("FABRICKS_RUSTC", str(tmp_path / "no-rustc"))
+    with pytest.raises(SystemExit) as exited:
+        stage_deps.install_builtins(tmp_path / "deps", ["fabricks-hashlib"], tmp_path / "cache")
+    said = capsys.readouterr().out
+    assert exited.value.code == 3
+    assert "fabricks-error: fabricks-hashlib, which every Python component includes" in said
+    assert "fabricks-hint: " in said and "make setup" in said
+    assert not list((tmp_path / "cache").rglob("*.whl"))

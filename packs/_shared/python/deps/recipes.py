@@ -7,11 +7,15 @@ A recipe is a small TOML file in ``recipes/`` (format: docs/python-native.md)::
     builder = "maturin"         # how: maturin_build.py (PyO3 extensions)
     tested = ["2.50.4"]         # versions built and tested here; others are tried, with a warning
     features = []               # optional: Cargo features to add
+    source = "../../native/x"   # optional: a folder of Fabricks' own instead of the PyPI sdist
     [recipe.env]                # optional: environment for the build
 
 ``wheel()`` builds a ``cp314-cp314-wasi_0_0_0_wasm32`` wheel from the package's source
 distribution, once per machine: it is kept in the wheel cache folder (``wheel_cache()``),
 which stage_deps.py gives pip as ``--find-links``, so later builds install it like any wheel.
+A recipe with a ``source`` folder (relative to the recipe file) builds that folder instead;
+its version is the folder's own plus a hash of its files (``local_version()``), so an edit
+builds a new wheel and an unchanged folder reuses the cached one.
 
 Also a command, to build (and time) one wheel::
 
@@ -23,6 +27,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fcntl
+import hashlib
+import os
 import re
 import shutil
 import subprocess
@@ -61,6 +67,7 @@ class Recipe:
     tested: tuple[str, ...] = ()
     features: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
+    source: Path | None = None        # a local source folder, instead of the sdist from PyPI
 
 
 def canonical(name: str) -> str:
@@ -76,10 +83,14 @@ def load(folder: Path = RECIPES) -> dict[str, Recipe]:
             data = tomllib.loads(path.read_text())["recipe"]
             recipe = Recipe(canonical(data["package"]), data["builder"], path,
                             tuple(data.get("tested", ())), tuple(data.get("features", ())),
-                            {str(k): str(v) for k, v in data.get("env", {}).items()})
+                            {str(k): str(v) for k, v in data.get("env", {}).items()},
+                            (path.parent / data["source"]).resolve() if "source" in data else None)
         except (tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as error:
             raise RecipeError(f"{path}: not a valid recipe ({type(error).__name__}: {error})",
                               "A recipe needs a [recipe] table with `package` and `builder`.") from None
+        if recipe.source is not None and not (recipe.source / "pyproject.toml").is_file():
+            raise RecipeError(f"{path}: its source {recipe.source} has no pyproject.toml",
+                              "`source` names a folder, relative to the recipe file, laid out for maturin.")
         if recipe.builder not in BUILDERS:
             raise RecipeError(f"{path}: unknown builder {recipe.builder!r}", f"Builders: {', '.join(BUILDERS)}.")
         found[recipe.package] = recipe
@@ -90,6 +101,46 @@ def wheel_cache(cache: Path) -> Path:
     """The folder of built wheels in the per-machine ``cache``: one per componentize-py release,
     since a module is linked against that release's libc.so and CPython."""
     return cache / "wasi-wheels" / f"componentize-py-{cpython_wasi.componentize_py_version()}"
+
+
+SOURCE_IGNORE = shutil.ignore_patterns("target", "__pycache__", "*.pyc", ".*")
+
+
+def _project(source: Path) -> dict:
+    return tomllib.loads((source / "pyproject.toml").read_text()).get("project", {})
+
+
+def local_version(recipe: Recipe) -> str:
+    """The version of a recipe's local ``source``: pyproject's ``[project] version`` with a
+    PEP 440 local label made of a hash of the folder's files (``0.1.0+src.1a2b3c4d5e6f``).
+
+    A local label keeps it apart from anything on an index, and the hash keys the cache.
+    """
+    assert recipe.source is not None
+    digest = hashlib.sha256()
+    for root, dirs, files in os.walk(recipe.source):
+        ignored = SOURCE_IGNORE(root, dirs + files)
+        dirs[:] = sorted(d for d in dirs if d not in ignored)
+        for name in sorted(f for f in files if f not in ignored):
+            path = Path(root) / name
+            digest.update(path.relative_to(recipe.source).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return f"{_project(recipe.source).get('version', '0')}+src.{digest.hexdigest()[:12]}"
+
+
+def _local_source(recipe: Recipe, version: str, dest: Path) -> Path:
+    """A copy of the recipe's source folder with the PKG-INFO an sdist would carry: cargo and
+    the builder then never write into Fabricks' own tree."""
+    assert recipe.source is not None
+    tree = dest / recipe.source.name
+    shutil.copytree(recipe.source, tree, ignore=SOURCE_IGNORE)
+    project = _project(recipe.source)
+    lines = ["Metadata-Version: 2.1", f"Name: {project.get('name', recipe.package)}", f"Version: {version}"]
+    if project.get("description"):
+        lines.append(f"Summary: {project['description']}")
+    if project.get("requires-python"):
+        lines.append(f"Requires-Python: {project['requires-python']}")
+    (tree / "PKG-INFO").write_text("\n".join(lines) + "\n")
+    return tree
 
 
 def wheel_name(package: str, version: str) -> str:
@@ -153,6 +204,7 @@ def _dist_info(tree: Path, source: Path, package: str, version: str, recipe: Rec
 def wheel(recipe: Recipe, version: str, wheel_cache: Path, cache: Path, echo=print) -> Path:
     """The recipe's wheel for ``version``, built now unless ``wheel_cache`` has it.
 
+    For a recipe with a local ``source``, ``version`` must be ``local_version(recipe)``.
     Returns the wheel's path. Raises RecipeError (message, hint) when it can't be built;
     nothing half-built is left in ``wheel_cache``.
     """
@@ -163,8 +215,12 @@ def wheel(recipe: Recipe, version: str, wheel_cache: Path, cache: Path, echo=pri
         if target.is_file():  # built by another process while this one waited
             return target
         pin = f"{recipe.package}=={version}"
-        print(f"{pin} has only native wheels: building it for wasm32-wasi from its recipe "
-              f"({recipe.path.name}); once per machine, a few minutes", flush=True)
+        if recipe.source is None:
+            print(f"{pin} has only native wheels: building it for wasm32-wasi from its recipe "
+                  f"({recipe.path.name}); once per machine, a few minutes", flush=True)
+        else:
+            print(f"building {pin} for wasm32-wasi from {recipe.source} (recipe {recipe.path.name}); "
+                  "once per machine and source change, a few minutes", flush=True)
         if recipe.tested and version not in recipe.tested:
             print(f"fabricks-warning: {pin}: the recipe {recipe.path.name} was tested with "
                   f"{', '.join(recipe.tested)}; building this version anyway.")
@@ -172,7 +228,10 @@ def wheel(recipe: Recipe, version: str, wheel_cache: Path, cache: Path, echo=pri
         with tempfile.TemporaryDirectory(dir=wheel_cache, prefix=".build-") as tmp:
             work = Path(tmp)
             (work / "sdist").mkdir()
-            source = _unpack(_download_sdist(pin, work / "sdist"), work / "src")
+            if recipe.source is not None:
+                source = _local_source(recipe, version, work / "src")
+            else:
+                source = _unpack(_download_sdist(pin, work / "sdist"), work / "src")
             tree = work / "tree"
             tree.mkdir()
             try:
@@ -194,13 +253,15 @@ def wheel(recipe: Recipe, version: str, wheel_cache: Path, cache: Path, echo=pri
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build one package's wasm32-wasi wheel from its recipe.")
-    parser.add_argument("pin", help="PROJECT==VERSION")
+    parser.add_argument("pin", help="PROJECT==VERSION, or PROJECT for a recipe with a local source")
     parser.add_argument("--cache", type=Path, required=True,
                         help="per-machine cache ($FABRICKS_CACHE_DIR): built wheels, libraries, cargo target")
     args = parser.parse_args(argv)
     name, _, version = args.pin.partition("==")
     try:
         recipe = load().get(canonical(name))
+        if recipe is not None and recipe.source is not None:
+            version = local_version(recipe)
         if recipe is None or not version:
             raise RecipeError(f"no recipe for {args.pin}", HOW_TO_ADD)
         print(wheel(recipe, version, wheel_cache(args.cache), args.cache, echo=lambda line: print(line, file=sys.stderr)))

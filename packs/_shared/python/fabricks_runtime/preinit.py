@@ -30,6 +30,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from . import hashlib_compat, ssl_compat
 from .loader import AppLoadError, load_app
 
 
@@ -172,7 +173,7 @@ STDLIB_SKIP = frozenset({
     "ensurepip", "venv", "pydoc", "pydoc_data", "curses", "dbm", "multiprocessing", "msvcrt", "winreg",
     "winsound", "nt", "_winapi", "_msi", "msilib", "ctypes", "readline", "pty", "tty", "termios",
     "webbrowser", "__phello__", "xxsubtype", "_pyrepl", "sqlite3.dump", "concurrent.futures.process",
-    "asyncio", "ssl", "_ssl", "crypt", "nis", "ossaudiodev", "spwd", "sndhdr", "audioop", "cgi", "cgitb",
+    "asyncio", "_ssl", "crypt", "nis", "ossaudiodev", "spwd", "sndhdr", "audioop", "cgi", "cgitb",
 })
 
 
@@ -223,6 +224,45 @@ class StdlibGuard:
         return None
 
 
+DEPENDENCY_REPORT = "fabricks-dependencies.json"
+# In the component's CPython for wasm32-wasi, not built (no OpenSSL, no threads, no
+# processes, no libffi, no liblzma/libbz2): docs/python-native.md.
+STDLIB_ABSENT = frozenset({"_hashlib", "_multiprocessing", "_ctypes", "ctypes", "_lzma", "lzma",
+                           "_bz2", "bz2", "mmap", "_curses", "readline", "_tkinter", "_dbm", "_gdbm"})
+
+
+def declared_in() -> str:
+    """Where the app's dependencies were declared, from the staged dependencies' report."""
+    for entry in sys.path:
+        path = Path(entry) / DEPENDENCY_REPORT
+        if path.is_file():
+            try:
+                return json.loads(path.read_text()).get("declared_in") or "no manifest"
+            except ValueError:
+                break
+    return "no manifest"
+
+
+def missing_module(error: ModuleNotFoundError) -> tuple[str, str]:
+    """The message and hint for a module the app imports that the component lacks."""
+    name = error.name or str(error)
+    top = name.partition(".")[0]
+    if top in sys.stdlib_module_names:
+        return (f"the app imports {name!r}, a standard-library module that the component's CPython "
+                f"{sys.version_info[0]}.{sys.version_info[1]} for WASI does not have"
+                + (" (it is built without it)" if top in STDLIB_ABSENT else ""),
+                "Make the import optional (try/except ImportError) or avoid the module; "
+                "docs/python-native.md lists what is missing and why.")
+    source = declared_in()
+    manifest = source.split(" ")[0] if source != "no manifest" else "requirements.txt"
+    where = f"the app's declared dependencies ({source})" if source != "no manifest" else \
+        "the app's declared dependencies: the app folder has no requirements.txt or pyproject.toml"
+    return (f"the app imports {top!r}, which is not among {where}",
+            f"Add the distribution that provides {top!r} to {manifest}"
+            + (" (or [project].dependencies)" if manifest == "pyproject.toml" else "")
+            + ". A component holds only what the app declares, never the build machine's own packages.")
+
+
 def import_app(config_path: str, kind: str = "WSGI application",
                signature: str = "A WSGI application is a callable app(environ, start_response) (PEP 3333)."):
     """Import the app as ``config_path`` (the pack's rendered config) says and preload modules.
@@ -233,6 +273,9 @@ def import_app(config_path: str, kind: str = "WSGI application",
     """
     config = json.loads(Path(config_path).read_text())
     report = Report(Path(config_path).with_name("fabricks-report.json"), config["app_root"])
+    # Before the app's import: its top level may do `from hashlib import pbkdf2_hmac`.
+    hashlib_compat.install()
+    ssl_compat.install()  # `import ssl` works (TLS is the host's): httpx, urllib3, PyJWT import it
     unset_reads: dict[str, tuple] = {}
     random_draws: list[tuple] = []
 
@@ -261,6 +304,16 @@ def import_app(config_path: str, kind: str = "WSGI application",
     except SyntaxError as error:
         report.fail(f"syntax error: {error.msg}", "Fix the syntax error; the app is imported at build time.",
                     error.filename, error.lineno)
+        raise SystemExit(1)
+    except ModuleNotFoundError as error:
+        file, line = report.app_frame(error.__traceback__)
+        top = (error.name or "").partition(".")[0]
+        if top and not any((Path(config["app_root"]) / f).exists() for f in (top, top + ".py")):
+            report.fail(*missing_module(error), file, line)
+            raise SystemExit(1)
+        report.fail(f"importing the app raised {type(error).__name__}: {error}",
+                    "The app imports a module of its own that is not in the app folder; fix the import.",
+                    file, line)
         raise SystemExit(1)
     except BaseException as error:
         file, line = report.app_frame(error.__traceback__)

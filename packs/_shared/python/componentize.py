@@ -1,0 +1,61 @@
+"""Run componentize-py with exactly the module search path given, and nothing else.
+
+Run by the Python packs' build step, on the orchestrator's interpreter:
+
+    python componentize.py --wit WIT --world WORLD -p APP -p DEPS -p GLUE --output OUT.wasm ENTRY
+
+componentize-py's command line appends a site-packages folder of the build machine to
+``-p``: the active virtual environment's (``VIRTUAL_ENV``), ``pipenv --venv``'s, or
+whatever ``python3`` on PATH reports (``site.getsitepackages()``), so a component could
+import packages the app never declared, at whatever version the build machine had
+(componentize-py ``src/command.rs``, ``find_site_packages``). Its Python API takes the
+path as given, so the component holds the app, its staged dependencies and the glue only.
+Each ``-p`` folder is mounted at ``/0``, ``/1``, ... in order, as with the command line.
+
+Exit status 1 with componentize-py's error on stderr when the build fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wit", type=Path, required=True, help="WIT folder")
+    parser.add_argument("--world", required=True, help="the world the component targets")
+    parser.add_argument("-p", "--python-path", action="append", default=[], dest="path",
+                        help="a folder on the component's module search path (repeatable, in order)")
+    parser.add_argument("--output", type=Path, required=True, help="the component to write")
+    parser.add_argument("app_name", help="the entry module (imported at build time)")
+    args = parser.parse_args(argv)
+
+    missing = [p for p in args.path if not Path(p).is_dir()]
+    if missing:
+        # componentize-py drops missing folders silently, which would shift every later mount.
+        print(f"fabricks-error: the component's search path names missing folders: {', '.join(missing)}")
+        return 1
+    try:
+        import componentize_py  # noqa: PLC0415 - reported below when absent
+    except ImportError as error:
+        print(f"fabricks-error: componentize-py is not installed for {sys.executable} ({error})")
+        print("fabricks-hint: Run `make setup` in the Fabricks checkout (it pins componentize-py).")
+        return 1
+    try:
+        componentize_py.componentize(
+            wit_path=[args.wit], worlds=[args.world], features=[], all_features=False, world_module=None,
+            python_path=list(args.path), module_worlds=[], app_name=args.app_name, output_path=args.output,
+            stub_wasi=False, import_interface_names=[], export_interface_names=[], full_names=False,
+            intersect_world=None,
+        )
+    except AssertionError as error:  # componentize-py raises every failure as AssertionError
+        print(error, file=sys.stderr)
+        return 1
+    print("Component built successfully")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+"""The standard library the app expects, in a component whose CPython has no OpenSSL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from .harness import ComponentServer, Req, build_app, send
+
+pytestmark = pytest.mark.e2e
+APPS = Path(__file__).resolve().parents[1] / "apps"
+
+
+def test_ssl_imports_and_contexts_configure_but_no_socket_is_wrapped() -> None:
+    """httpx and PyJWT import ssl and build contexts at import; TLS itself is the host's job."""
+    with ComponentServer(build_app(APPS / "ssl-import")) as component:
+        answer = json.loads(send(component.url, Req("GET", "/")).text)
+        assert answer == {"verify_mode": 2, "check_hostname": True, "minimum_version": 771,
+                          "purpose": "SERVER_AUTH", "has_sni": True, "httpx": answer["httpx"]}
+        wrapped = send(component.url, Req("GET", "/wrap")).text
+        assert wrapped.startswith("SSLError: cannot run TLS over memory BIOs (example.org)"), wrapped
+        assert "the host does TLS for outgoing HTTP" in wrapped
