@@ -27,7 +27,6 @@ from .packs import Pack, Step
 from .resolve import BuildSpec
 from .resources import wit_dir
 
-PHASES = ("toolchain", "stage", "render", "componentize", "verify", "precompile", "cache")
 TAIL_LINES = 30
 
 
@@ -407,4 +406,4 @@ def build(spec: BuildSpec, reporter: Reporter | None = None, *, verbose: bool = 
     return Pipeline(spec, reporter, verbose=verbose, force=force).run()
 
 
-__all__ = ["BuildResult", "Pipeline", "QuietReporter", "Reporter", "build", "run_tool", "PHASES"]
+__all__ = ["BuildResult", "Pipeline", "QuietReporter", "Reporter", "build", "run_tool"]

@@ -5,7 +5,7 @@
 //   node build.mjs --entry GLUE/fabricks-entry.js --app APP --deps DEPS --wit WIT --world WORLD \
 //                  [--alias MODULE=FILE ...] [--node-builtins] --out OUT.wasm
 //
-// --node-builtins gives Node built-ins their stand-ins (node-builtins.mjs), bundles the app's
+// --node-builtins gives Node built-ins their stand-ins (node-compat.mjs), bundles the app's
 // own files under /app for node:fs, gives each module its __dirname and import.meta.url, and
 // (when an app file requires a computed path) a registry of the app's modules for require().
 //
