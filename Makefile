@@ -8,12 +8,14 @@ BIN    := $(VENV)/bin
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml packs/_shared/rust/install-toolchain.sh packs/_shared/node/package-lock.json tests/native-node/package-lock.json
+$(VENV)/.installed: pyproject.toml packs/_shared/rust/install-toolchain.sh packs/_shared/node/package-lock.json tests/native-node/package-lock.json tests/install-registry.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	# The rust-axum pack's toolchain, from Debian's packages (rustup can't add wasm targets here).
 	sh packs/_shared/rust/install-toolchain.sh
+	# The OCI registry the deploy tests push to (Debian's docker-registry), started by the tests.
+	sh tests/install-registry.sh
 	# The Node packs' toolchain (componentize-js, esbuild) and the tests' native Node baselines,
 	# at the versions of their lockfiles. `npm install --no-save`, not `npm ci`: npm leaves some
 	# other platforms' optional binaries out of the lockfile, and `npm ci` then refuses it as

@@ -23,8 +23,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import __version__, host, toolchain
-from .errors import FabricksError
+from . import __version__, export, host, oci, toolchain
+from .errors import ExportError, FabricksError, PushError
 from .packs import Registry
 from .pipeline import BuildResult, build
 from .resolve import BuildSpec, Flags, resolve
@@ -259,6 +259,89 @@ def _with_env(spec: BuildSpec, names: tuple[str, ...]) -> BuildSpec:
 
     caps = spec.capabilities
     return replace(spec, capabilities=Capabilities(caps.env + names, caps.read, caps.read_write))
+
+
+def _build_time(result: BuildResult) -> str:
+    """The build's time (RFC 3339), so re-pushing one build gives one artifact digest."""
+    import json as _json
+
+    meta = result.directory / "meta.json"
+    try:
+        return _json.loads(meta.read_text())["built"]
+    except (OSError, ValueError, KeyError):
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+@app.command()
+def push(
+    path: Annotated[Path, typer.Argument(help="The app's folder.")],
+    reference: Annotated[str, typer.Argument(metavar="REF", help="Where to push: REGISTRY/REPOSITORY[:TAG], e.g. ghcr.io/you/shop:1.0.")],
+    username: Annotated[Optional[str], typer.Option("--username", "-u", help="Registry user; the password is read from stdin (--password-stdin). Default: ~/.docker/config.json's credentials.")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password (or token) from standard input.")] = False,
+    plain_http: Annotated[bool, typer.Option("--plain-http", help="Talk HTTP, not HTTPS (a local registry).")] = False,
+    lang: Annotated[Optional[str], typer.Option("--lang")] = None,
+    framework: Annotated[Optional[str], typer.Option()] = None,
+    app_ref: Annotated[Optional[str], typer.Option("--app")] = None,
+    packs: PacksOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Build (cached) and push the component to an OCI registry as a Wasm OCI artifact; print its digest."""
+    STATE["verbose"] = verbose
+
+    def body() -> None:
+        if password_stdin and not username:
+            raise PushError("--password-stdin needs --username")
+        if username and not password_stdin:
+            raise PushError("--username needs the password on standard input: pass --password-stdin",
+                            hint="e.g. echo \"$TOKEN\" | fabricks push APP REF --username you --password-stdin")
+        password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+        ref = oci.parse_reference(reference)
+        result = do_build(resolve_and_show(path, Flags(lang, framework, app_ref), packs), verbose)
+        if result.mounts:
+            console.print(f"[yellow]warning:[/] {escape(result.spec.name)}'s pack expects folders beside the "
+                          "component (its staged files); the artifact holds the .wasm only. See docs/deploy.md.")
+        with RichReporter(verbose).phase("push", str(ref)):
+            pushed = oci.push(result.wasm, ref, name=result.spec.name, created=_build_time(result),
+                              username=username, password=password, plain_http=plain_http)
+        console.print(f"[green]pushed[/] {escape(str(ref))} ({pushed.layer_size / 1e6:.1f} MB, "
+                      f"layer {pushed.layer_digest[:19]})")
+        out.print(pushed.digest)
+
+    guarded(body)
+
+
+@app.command("export")
+def export_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="One or more app folders, exported into one deployment.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="spin, spinkube or wasmcloud.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The folder to write the manifests (and copies) into.")],
+    image: Annotated[Optional[list[str]], typer.Option("--image", help="A pushed reference: REF, or NAME=REF per service (repeatable). Required for spinkube (the Spin app's) and wasmcloud.")] = None,
+    route: Annotated[Optional[list[str]], typer.Option("--route", help="An HTTP route: /prefix/..., or NAME=/prefix/... per service (repeatable). Default for one service: /...")] = None,
+    replicas: Annotated[int, typer.Option("--replicas", help="Replicas (spinkube, wasmcloud).")] = export.DEFAULT_REPLICAS,
+    name: Annotated[Optional[str], typer.Option("--name", help="The application's name (default: the services' names).")] = None,
+    plain_http: Annotated[bool, typer.Option("--plain-http", help="--image registries speak HTTP (spin sources by URL).")] = False,
+    env: Annotated[Optional[list[str]], typer.Option("--env", help="Grant an env var: NAME or NAME=value (repeatable).")] = None,
+    packs: PacksOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Write the deployment manifests of apps for Spin, SpinKube or wasmCloud (builds, cached)."""
+    STATE["verbose"] = verbose
+
+    def body() -> None:
+        if fmt not in export.FORMATS:  # before any build
+            raise ExportError(f"unknown format {fmt!r}", hint=f"Known formats: {', '.join(export.FORMATS)}.")
+        flags = Flags(env=tuple(env or ()))
+        results = [do_build(resolve_and_show(p, flags, packs), verbose) for p in paths]
+        routes = export.parse_assignments(route or [], [r.spec.name for r in results], "--route")
+        components = [export.Component.from_build(r, routes.get(r.spec.name)) for r in results]
+        plan = export.plan(fmt, components, images=tuple(image or ()), replicas=replicas, name=name,
+                           plain_http=plain_http)
+        for message in plan.warnings:
+            console.print(f"[yellow]warning:[/] {escape(message)}")
+        for written in export.write(plan, output):
+            out.print(f"wrote {written}")
+
+    guarded(body)
 
 
 @packs_app.command("list")

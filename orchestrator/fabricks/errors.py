@@ -87,3 +87,15 @@ class ServeError(FabricksError):
     """The host could not start or stopped with an error."""
 
     phase = "serve"
+
+
+class PushError(FabricksError):
+    """Pushing a component to an OCI registry failed: a bad reference, no registry, refused credentials."""
+
+    phase = "push"
+
+
+class ExportError(FabricksError):
+    """Writing a deployment manifest for another engine (Spin, SpinKube, wasmCloud) failed."""
+
+    phase = "export"
