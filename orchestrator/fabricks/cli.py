@@ -255,10 +255,8 @@ def service_run(
 def _with_env(spec: BuildSpec, names: tuple[str, ...]) -> BuildSpec:
     from dataclasses import replace
 
-    from .fabrickfile import Capabilities
-
     caps = spec.capabilities
-    return replace(spec, capabilities=Capabilities(caps.env + names, caps.read, caps.read_write))
+    return replace(spec, capabilities=replace(caps, env=caps.env + names))
 
 
 def _build_time(result: BuildResult) -> str:

@@ -58,12 +58,13 @@ class Component:
     def from_build(cls, result: Any, route: str | None = None) -> "Component":
         """From a :class:`~fabricks.pipeline.BuildResult`; ``route`` overrides ``[serve] route``."""
         spec = result.spec
-        # Network grants and [serve] route are read when the Fabrickfile has them; until then
-        # the component may call no host and routes come from the command line.
-        network = tuple(getattr(spec.capabilities, "network", ()) or ())
+        network = spec.capabilities.network
+        route = route or spec.serve.get("route")
+        if route and not route.endswith("/..."):  # a Fabrickfile's route is a mount point: all under it
+            route = route.rstrip("/") + "/..."
         return cls(name=spec.name, wasm=Path(result.wasm), app_dir=spec.app_dir, capabilities=spec.capabilities,
                    mounts=tuple((str(h), g) for h, g in result.mounts),
-                   app_root=spec.pack.serve.get("app_root", "/"), route=route or spec.serve.get("route"),
+                   app_root=spec.pack.serve.get("app_root", "/"), route=route,
                    network=network)
 
 
@@ -213,7 +214,9 @@ def spin_plan(components: list[Component], environ: dict[str, str], images: dict
             source = f"{cid}.wasm"
         files, copies = _files(component, cid, plan.warnings)
         plan.copies += copies
-        entry: dict[str, Any] = {"source": source, "allowed_outbound_hosts": list(component.network)}
+        # Spin's entries carry a scheme; a Fabrickfile grant is host:port for any scheme.
+        hosts = [h if "://" in h else f"*://{h}" for h in component.network]
+        entry: dict[str, Any] = {"source": source, "allowed_outbound_hosts": hosts}
         env = environment(component, environ, plan.warnings)
         if env:
             entry["environment"] = env

@@ -5,8 +5,8 @@ Tables (all documented in docs/fabrickfile.md):
 - ``[info]`` name, version, type
 - ``[from]`` source: the app's language (``python``, ``nodejs``, ``rust``)
 - ``[<language>]`` framework, app, and the keys the language's pack declares
-- ``[capabilities]`` env, filesystem.read, filesystem.read_write
-- ``[serve]`` port, instance_reuse
+- ``[capabilities]`` env, filesystem.read, filesystem.read_write, network.connect
+- ``[serve]`` port, instance_reuse, concurrency, route
 
 Only the generic tables are checked here; the language table is checked against
 the chosen pack's declared options in :mod:`fabricks.resolve`.
@@ -25,6 +25,8 @@ from .errors import FabrickfileError
 FILENAME = "Fabrickfile"
 GENERIC_TABLES = {"info", "from", "capabilities", "serve"}
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# host:port with * for a whole label or the port (Spin's allowed_outbound_hosts, less the scheme).
+NETWORK_ENTRY = re.compile(r"^(\*|[A-Za-z0-9-]+)(\.(\*|[A-Za-z0-9-]+))*:(\*|\d{1,5})$")
 
 
 @dataclass(frozen=True)
@@ -33,12 +35,15 @@ class Capabilities:
 
     ``env``: ``"NAME"`` (the value from the environment `fabricks` runs in) or
     ``"NAME=value"``. ``read`` / ``read_write``: folders, relative to the app
-    folder or absolute.
+    folder or absolute. ``network``: outbound hosts it may call, ``"host:port"`` with
+    ``*`` wildcards (``"api.example.com:443"``, ``"*.internal:8080"``): written into exported
+    manifests (Spin's allowed_outbound_hosts); the local host does not restrict calls yet.
     """
 
     env: tuple[str, ...] = ()
     read: tuple[str, ...] = ()
     read_write: tuple[str, ...] = ()
+    network: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,8 +105,17 @@ def load(app_dir: Path, languages: list[str]) -> Fabrickfile | None:
         if key != "source":
             raise ff.error("unknown key (known: source)", "from", key)
     for key in caps:
-        if key not in ("env", "filesystem"):
-            raise ff.error("unknown key (known: env, filesystem.read, filesystem.read_write)", "capabilities", key)
+        if key not in ("env", "filesystem", "network"):
+            raise ff.error("unknown key (known: env, filesystem.read, filesystem.read_write, network.connect)",
+                           "capabilities", key)
+    network = caps.get("network", {})
+    if not isinstance(network, dict) or any(key != "connect" for key in network):
+        raise ff.error("must be a table with connect = [\"host:port\", ...]", "capabilities", "network")
+    connect = _strings(ff, "capabilities", "network.connect", network.get("connect"))
+    for entry in connect:
+        if not NETWORK_ENTRY.match(entry):
+            raise ff.error(f"{entry!r} is not host:port (a * may stand for a label or the port)",
+                           "capabilities", "network.connect", hint='e.g. connect = ["api.example.com:443", "*.internal:8080"]')
     filesystem = caps.get("filesystem", {})
     if not isinstance(filesystem, dict):
         raise ff.error("must be a table with read and read_write", "capabilities", "filesystem")
@@ -113,8 +127,11 @@ def load(app_dir: Path, languages: list[str]) -> Fabrickfile | None:
         if not ENV_NAME.match(entry.partition("=")[0]):
             raise ff.error(f"{entry!r} is not NAME or NAME=value", "capabilities", "env")
     for key in serve:
-        if key not in ("port", "instance_reuse", "concurrency"):
-            raise ff.error("unknown key (known: port, instance_reuse, concurrency)", "serve", key)
+        if key not in ("port", "instance_reuse", "concurrency", "route"):
+            raise ff.error("unknown key (known: port, instance_reuse, concurrency, route)", "serve", key)
+    route = _string(ff, "serve", "route", serve.get("route"))
+    if route is not None and not route.startswith("/"):
+        raise ff.error(f"{route!r} does not start with /", "serve", "route", hint='e.g. route = "/api/..."')
     for key in ("port", "instance_reuse", "concurrency"):
         if key in serve and (not isinstance(serve[key], int) or isinstance(serve[key], bool) or serve[key] < 0):
             raise ff.error("must be a non-negative integer", "serve", key)
@@ -132,6 +149,7 @@ def load(app_dir: Path, languages: list[str]) -> Fabrickfile | None:
             env=env,
             read=_strings(ff, "capabilities", "filesystem.read", filesystem.get("read")),
             read_write=_strings(ff, "capabilities", "filesystem.read_write", filesystem.get("read_write")),
+            network=connect,
         ),
         serve=dict(serve),
     )

@@ -170,7 +170,7 @@ def resolve(app_dir: Path, registry: Registry, flags: Flags = Flags()) -> BuildS
     options = _check_options(ff, pack, table, app_dir)
     caps = ff.capabilities
     capabilities = Capabilities(env=caps.env + flags.env, read=caps.read + flags.read,
-                                read_write=caps.read_write + flags.read_write)
+                                read_write=caps.read_write + flags.read_write, network=caps.network)
     for entry in capabilities.read + capabilities.read_write:
         host = entry.split("::", 1)[0]
         host_path = host if Path(host).is_absolute() else app_dir / host

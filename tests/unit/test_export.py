@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from types import SimpleNamespace
 from pathlib import Path
 
 import pytest
@@ -228,3 +229,24 @@ def test_artifact_config_fields():
         "layerDigests": ["sha256:" + "a" * 64],
         "component": {"exports": ["wasi:http/incoming-handler@0.2.6"], "imports": ["wasi:io/poll@0.2.6"]},
     }
+
+
+def test_fabrickfile_route_and_network_grants_reach_the_spin_manifest(tmp_path):
+    """`[serve] route` is a mount point (all under it); `network.connect` grants become Spin's
+    allowed_outbound_hosts, with a scheme."""
+    from fabricks.fabrickfile import load
+
+    (tmp_path / "Fabrickfile").write_text('[serve]\nroute = "/api"\n'
+                                          '[capabilities]\nnetwork.connect = ["api.example.com:443", "*.internal:8080"]\n')
+    ff = load(tmp_path, ["python"])
+    assert ff.serve["route"] == "/api"
+    assert ff.capabilities.network == ("api.example.com:443", "*.internal:8080")
+    wasm = tmp_path / "api.wasm"
+    wasm.write_bytes(b"\0asm")
+    spec = SimpleNamespace(name="api", app_dir=tmp_path, capabilities=ff.capabilities, serve=ff.serve,
+                           pack=SimpleNamespace(serve={"app_root": "/"}))
+    built = Component.from_build(SimpleNamespace(spec=spec, wasm=wasm, mounts=[]))
+    manifest = export.plan("spin", [built], environ={}).documents["spin.toml"]
+    assert_spin_manifest(manifest)
+    assert manifest["trigger"]["http"] == [{"route": "/api/...", "component": "api"}]
+    assert manifest["component"]["api"]["allowed_outbound_hosts"] == ["*://api.example.com:443", "*://*.internal:8080"]

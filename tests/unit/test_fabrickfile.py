@@ -85,3 +85,14 @@ def test_port_must_be_an_integer(tmp_path):
 def test_bad_service_name(tmp_path):
     with pytest.raises(FabrickfileError, match="not a valid service name"):
         fabrickfile.load(write(tmp_path, '[info]\nname = "my app"\n'), LANGS)
+
+
+@pytest.mark.parametrize("text, said", [
+    ('[capabilities]\nnetwork.connect = ["https://api.example.com"]\n', "is not host:port"),
+    ('[capabilities]\nnetwork.allow = ["a:1"]\n', "connect"),
+    ('[serve]\nroute = "api"\n', "does not start with /"),
+])
+def test_network_grants_and_routes_are_checked(tmp_path, text, said):
+    with pytest.raises(FabrickfileError) as info:
+        fabrickfile.load(write(tmp_path, text), LANGS)
+    assert said in info.value.message
