@@ -235,9 +235,11 @@ def build(args: argparse.Namespace) -> int:
         main = check_app(args.app_fn, manifest, app, source)
         adjusted = features.adjust(manifest, str(source / "Cargo.toml"))
         dropped.extend(adjusted.dropped)
+        # The user's path crates are staged; the stand-ins of shims/ are Fabricks' own and stay
+        # where they are (the glue names them there too: two copies would collide in the lockfile).
+        staged = workspace.stage_path_crates(manifest, app.parent / "crates", prepare)
         if main:
             use_shims(manifest, main, ident, source)
-        staged = workspace.stage_path_crates(manifest, app.parent / "crates", prepare)
         copies = [(s, o, tomllib.loads((s / "Cargo.toml").read_text())["package"]["name"]) for s, o in staged]
         write_glue(glue, app, manifest, adjusted.axum_version, qualified(args.app_fn, ident), bool(main), source,
                    ws, copies)
