@@ -26,6 +26,12 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 JSON = {"Content-Type": "application/json"}
 STATIC = frozenset({"etag", "last-modified"})
 
+# koa-accounts' signed session cookies (koa-session: base64 JSON and its keygrip signature).
+KOA_ADA = ("accounts.sess=eyJ1c2VyIjoiYWRhIiwibG9naW5zIjoxLCJfc2Vzc2lvbiI6dHJ1ZX0=; "
+           "accounts.sess.sig=5abnseqGQrtmlkytQlsfgDXyyZk")
+KOA_GRACE = ("accounts.sess=eyJ1c2VyIjoiZ3JhY2UiLCJsb2dpbnMiOjEsIl9zZXNzaW9uIjp0cnVlfQ==; "
+             "accounts.sess.sig=t6mjKMdBvYEJWVKBGhIbwf-6JIY")
+
 SCRIPTS: dict[str, list[Req]] = {
     "flask-hello": [
         Req("GET", "/"),
@@ -261,6 +267,33 @@ SCRIPTS: dict[str, list[Req]] = {
         Req("GET", "/nope"),
         Req("GET", "/boom"),
         Req("GET", "/"),
+    ],
+    # Koa: @koa/router, @koa/bodyparser (JSON and forms), signed koa-session cookies, passwords
+    # hashed with pbkdf2 and scrypt (the seeded hashes compared byte for byte), error middleware.
+    "koa-accounts": [
+        Req("GET", "/"),
+        Req("HEAD", "/"),
+        Req("GET", "/me"),
+        Req("POST", "/signup", JSON, b'{"name": "linus", "password": "torvalds1"}'),
+        Req("POST", "/signup", JSON, b'{"name": "linus", "password": "torvalds1"}'),
+        Req("POST", "/signup", JSON, b'{"name": "X", "password": "torvalds1"}'),
+        Req("POST", "/signup", FORM, b"name=bobby&password=short"),
+        Req("POST", "/login", JSON, b'{"name": "ada", "password": "wrong!"}'),
+        Req("POST", "/login", JSON, b'{"name": "ada", "password": "lovelace"}'),
+        Req("POST", "/login", FORM, b"name=grace&password=hopper"),
+        Req("POST", "/login", JSON, b'{"name": "linus", "password": "torvalds1"}'),
+        Req("GET", "/me", {"Cookie": KOA_ADA}),
+        Req("GET", "/me", {"Cookie": KOA_ADA.replace("5abn", "6abn")}),
+        Req("GET", "/users/grace", {"Cookie": KOA_ADA}),
+        Req("GET", "/users/nobody", {"Cookie": KOA_ADA}),
+        Req("GET", "/admin/hashes", {"Cookie": KOA_ADA}),
+        Req("GET", "/admin/hashes", {"Cookie": KOA_GRACE}),
+        Req("POST", "/echo", JSON, '{"text": "caf\u00e9", "n": [1, 2]}'.encode()),
+        Req("POST", "/echo", FORM, b"a=1&a=2&b=%C3%A9"),
+        Req("POST", "/logout", {"Cookie": KOA_ADA}),
+        Req("DELETE", "/me"),
+        Req("GET", "/boom"),
+        Req("GET", "/nope"),
     ],
     # Controllers loaded by computed paths (readdirSync + require(path.join(...)), a require(p)
     # helper): one module cache with the bundle, Node's resolution and MODULE_NOT_FOUND.

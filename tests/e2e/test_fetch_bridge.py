@@ -73,3 +73,33 @@ def test_exception_while_streaming_truncates_the_body(servers):
 def test_the_instance_survives_exceptions_with_its_state():
     with ComponentServer(build_app(APP)) as component:
         assert_instance_survives(component, "/throw")
+
+
+def test_fetch_apps_get_nodes_environment(tmp_path):
+    """process (env from the Fabrickfile's grants), Buffer, timers and node: built-ins in a
+    fetch app, as on @hono/node-server."""
+    app = APP.parent / "fetch-node-env"
+    shutil.copytree(app, tmp_path / app.name)
+    result = build_app(app)
+    env = {"FABRICKS_GREETING": "hej", "NOT_GRANTED": "secret"}
+    with node_fetch(tmp_path / app.name, "app.js", env={"FABRICKS_GREETING": "hej"}, result=result) as native, \
+            ComponentServer(result, env=env) as component:
+        assert both((native, component), Req("GET", "/node")).json()["from"] == "immediate"
+        answer = both((native, component), Req("GET", "/env", ignore_headers=frozenset({"content-length"}),
+                                               compare_body=False)).json()
+        assert answer == {"greeting": "hej", "missing": None, "cwd": "/app", "platform": "linux"}
+
+
+@pytest.mark.parametrize("path, logged", [
+    ("/timer-throw", "Uncaught exception at app.js:"),
+    ("/stuck", "Promise rejected but never handled: rejected and never awaited"),
+])
+def test_uncaught_errors_in_fetch_apps_fail_the_request_and_the_service_serves_on(path, logged):
+    """As in the node:http bridge: a 500, the error logged once, the instance replaced."""
+    with ComponentServer(build_app(APP.parent / "fetch-node-env")) as component:
+        assert requests.get(component.url + "/count", timeout=30).status_code == 200
+        response = requests.get(component.url + path, timeout=30)
+        assert response.status_code == 500 and response.text == "Internal Server Error\n"
+        assert requests.get(component.url + "/count", timeout=30).status_code == 200
+        assert component.log_contains(logged), component.log
+        assert component.log.count("Node would exit here") == 1, component.log

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from fabricks.resolve import Flags
+
 from .harness import (ComponentServer, Req, assert_instance_survives, assert_streams, both, build_app, node_http,
                       send, set_cookies)
 
@@ -147,3 +149,87 @@ def test_exported_fastify_instance_is_made_ready(tmp_path):
     shutil.copytree(app, tmp_path / app.name)
     with node_http(tmp_path / app.name, "app.js", result=result) as native, ComponentServer(result) as component:
         assert both((native, component), Req("GET", "/")).json() == {"greeting": "hello"}
+
+
+def test_node_crypto_matches_node(tmp_path):
+    """node:crypto in a component (crypto-browserify, @noble): KDFs, ciphers, RSA/ECDSA/Ed25519
+    signatures, KeyObjects, generated key pairs and ECDH give Node's bytes for the same inputs."""
+    app = APP.parent / "node-crypto"
+    result = build_app(app)
+    shutil.copytree(app, tmp_path / app.name)
+    with node_http(tmp_path / app.name, "server.js", result=result) as native, ComponentServer(result) as component:
+        for path in ("/kdf", "/ciphers", "/signatures", "/misc", "/webcrypto"):
+            answer = both((native, component), Req("GET", path)).json()
+            if path == "/signatures":
+                assert all(answer[k] for k in ("rsaVerifies", "ecdsaVerifies", "generated", "generatedEd")), answer
+                assert answer["ecdsaRejects"] is False
+
+
+PROCESS_APP = APP.parent / "node-process"
+
+
+@pytest.fixture(scope="module")
+def process_result():
+    return build_app(PROCESS_APP)
+
+
+# With no process.on() handler Node ends the process on each of these; a component fails the
+# request (500 before the headers, a cut-off body after), logs the error once at the user's
+# line, replaces the instance, and the service serves on.
+@pytest.mark.parametrize("path, logged", [
+    ("/timer-throw", "Uncaught exception at server.js:28 while serving GET /timer-throw: Error: thrown by a timer"),
+    ("/tick-throw", "Uncaught exception at server.js:33 while serving GET /tick-throw: Error: thrown by a nextTick callback"),
+    ("/async-listener", "Unhandled rejection at server.js:9 while serving GET /async-listener: Error: the async listener rejected"),
+    ("/reject", "Promise rejected but never handled: rejected and never awaited"),
+])
+def test_uncaught_errors_fail_the_request_and_the_service_serves_on(process_result, path, logged):
+    with ComponentServer(process_result) as component:
+        assert send(component.url, Req("GET", "/count")).status_code == 200
+        response = send(component.url, Req("GET", path))
+        assert response.status_code == 500 and response.text == "Internal Server Error\n"
+        assert send(component.url, Req("GET", "/count")).status_code == 200
+        assert send(component.url, Req("GET", "/wait")).text == "waited"
+        assert component.log_contains(logged), component.log
+        assert component.log.count("Node would exit here") == 1, component.log
+
+
+def test_unhandled_rejection_after_the_start_cuts_the_body_off(process_result):
+    with ComponentServer(process_result) as component:
+        with pytest.raises((requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+            requests.get(component.url + "/reject-after-start", timeout=30).content
+        assert send(component.url, Req("GET", "/count")).status_code == 200
+
+
+@pytest.fixture(scope="module")
+def handler_servers(tmp_path_factory):
+    result = build_app(PROCESS_APP, Flags(app="handlers.js"))
+    copy = tmp_path_factory.mktemp("native") / PROCESS_APP.name
+    shutil.copytree(PROCESS_APP, copy)
+    with node_http(copy, "handlers.js", result=result) as native, ComponentServer(result) as component:
+        yield native, component
+
+
+def test_process_handlers_are_honored_as_node_honors_them(handler_servers):
+    """process.on('unhandledRejection' | 'uncaughtException') get the errors, with Node's
+    origins, and the process (here the instance) serves on."""
+    for path in ("/async-listener", "/timer-throw", "/tick-throw"):
+        assert both(handler_servers, Req("GET", path)).status_code == 500
+
+
+def test_the_instance_survives_an_unhandled_rejection_with_a_handler(handler_servers):
+    _, component = handler_servers
+    assert_instance_survives(component, "/async-listener")
+
+
+def test_compression_middleware_matches_node(tmp_path):
+    """Express's compression middleware over node:zlib (browserify-zlib): gzip, deflate and
+    identity by Accept-Encoding, the threshold, and a streamed body."""
+    app = APP.parent / "express-compression"
+    result = build_app(app)
+    shutil.copytree(app, tmp_path / app.name)
+    with node_http(tmp_path / app.name, "app.js", result=result) as native, ComponentServer(result) as component:
+        for encoding in ("gzip", "deflate", "identity"):
+            for path in ("/json", "/small", "/stream"):
+                response = both((native, component), Req("GET", path, {"Accept-Encoding": encoding}))
+                if path != "/small" and encoding != "identity":
+                    assert response.headers["Content-Encoding"] == encoding

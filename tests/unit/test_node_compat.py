@@ -196,3 +196,200 @@ def test_workspace_globs_and_install_root(tmp_path):
     assert out["pnpm"]["kind"] == "workspace" and out["pnpm"]["tool"] == "pnpm" and out["pnpm"]["member"] == "apps/web"
     assert out["globs"] == [True, True, False]
     assert out["manifest"] == {"dependencies": {"ui": "*", "x": "1.0.0"}}
+
+
+def _crypto_stand_in_module() -> str:
+    """An ES module body that bundles node:crypto's stand-in as build.mjs does (the built-in
+    map, the injected globals, the toolchain plugins) and binds it to ``standIn()``."""
+    return """
+      import * as esbuild from 'esbuild';
+      import { writeFileSync, mkdtempSync } from 'node:fs';
+      import { tmpdir } from 'node:os';
+      import { join } from 'node:path';
+      import { nodeBuiltins, globalsModule, plugins } from './node-compat.mjs';
+      async function standIn() {
+        const alias = nodeBuiltins();
+        const out = await esbuild.build({
+          stdin: { contents: "export * from 'node:crypto'; export { default } from 'node:crypto';", resolveDir: process.cwd(), loader: 'js' },
+          bundle: true, write: false, format: 'esm', platform: 'neutral', target: 'es2022', mainFields: ['module', 'main'],
+          conditions: ['node'], alias: Object.fromEntries(Object.entries(alias).flatMap(([k, v]) => [[k, v], [`node:${k}`, v]])),
+          inject: [globalsModule()], plugins: plugins({ appRoot: null }), logLevel: 'silent' });
+        const file = join(mkdtempSync(join(tmpdir(), 'fabricks-crypto-')), 'crypto.mjs');
+        writeFileSync(file, out.outputFiles[0].text);
+        return import(file);
+      }
+    """
+
+
+# Each case runs ``f(c)`` with the stand-in and with Node's own node:crypto: ``both``.
+CRYPTO_CASES = r"""
+const ours = await standIn();
+const node = await import('node:crypto');
+const hex = (b) => Buffer.from(b).toString('hex');
+const both = (f) => { const a = f(ours), b = f(node); return { ours: a, node: b }; };
+const results = {};
+const attempt = (name, f) => { try { results[name] = f(); } catch (e) { results[name] = { error: String(e.stack || e) }; } };
+
+attempt('pbkdf2', () => both((c) => ['sha1', 'sha256', 'SHA512', 'md5'].map((d) => hex(c.pbkdf2Sync('pässword', Buffer.from('salt'), 1000, 40, d)))));
+attempt('pbkdf2-bad-digest', () => both((c) => { try { c.pbkdf2Sync('a', 'b', 1, 1, 'nope'); } catch (e) { return [e.name, e.code, e.message]; } }));
+attempt('scrypt', () => both((c) => [hex(c.scryptSync('password', 'salt', 64)), hex(c.scryptSync('pw', 'NaCl', 32, { N: 1024, r: 8, p: 2 })),
+  hex(c.scryptSync('pw', 'NaCl', 16, { cost: 256, blockSize: 4, parallelization: 1 }))]));
+attempt('hkdf', () => both((c) => [hex(c.hkdfSync('sha256', 'key', 'salt', 'info', 42)), hex(c.hkdfSync('sha512', Buffer.alloc(0), '', 'x', 64))]));
+const key32 = Buffer.from('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', 'hex');
+const iv12 = Buffer.from('0a0b0c0d0e0f101112131415', 'hex');
+const iv16 = Buffer.from('f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff', 'hex');
+const msg = 'The quick brown fox jumps over the lazy dog, more than one block of it.';
+attempt('gcm', () => both((c) => {
+  const e = c.createCipheriv('aes-256-gcm', key32, iv12); e.setAAD(Buffer.from('head'));
+  const ct = Buffer.concat([e.update(msg, 'utf8'), e.final()]); const tag = e.getAuthTag();
+  const d = c.createDecipheriv('aes-256-gcm', key32, iv12); d.setAAD(Buffer.from('head')); d.setAuthTag(tag);
+  const pt = Buffer.concat([d.update(ct), d.final()]).toString();
+  const bad = c.createDecipheriv('aes-256-gcm', key32, iv12); bad.setAuthTag(Buffer.alloc(16));
+  let failed = false; try { bad.update(ct); bad.final(); } catch { failed = true; }
+  return [hex(ct), hex(tag), pt, failed];
+}));
+attempt('cbc-ctr', () => both((c) => ['aes-128-cbc', 'aes-256-cbc', 'aes-256-ctr', 'aes-192-ctr'].map((alg) => {
+  const k = key32.subarray(0, Number(alg.split('-')[1]) / 8);
+  const e = c.createCipheriv(alg, k, iv16); const ct = e.update(msg, 'utf8', 'base64') + e.final('base64');
+  const d = c.createDecipheriv(alg, k, iv16); return [ct, d.update(ct, 'base64', 'utf8') + d.final('utf8')];
+})));
+attempt('chacha', () => both((c) => {
+  const e = c.createCipheriv('chacha20-poly1305', key32, iv12, { authTagLength: 16 }); e.setAAD(Buffer.from('aad'));
+  const ct = Buffer.concat([e.update(msg), e.final()]); const tag = e.getAuthTag();
+  const d = c.createDecipheriv('chacha20-poly1305', key32, iv12, { authTagLength: 16 }); d.setAAD(Buffer.from('aad')); d.setAuthTag(tag);
+  return [hex(ct), hex(tag), Buffer.concat([d.update(ct), d.final()]).toString()];
+}));
+const rsa = node.generateKeyPairSync('rsa', { modulusLength: 2048 });
+const rsaPkcs8 = rsa.privateKey.export({ type: 'pkcs8', format: 'pem' });
+const rsaPkcs1 = rsa.privateKey.export({ type: 'pkcs1', format: 'pem' });
+const rsaSpki = rsa.publicKey.export({ type: 'spki', format: 'pem' });
+attempt('rsa-sign', () => both((c) => [
+  c.createSign('RSA-SHA256').update('hello ').update('world').sign(rsaPkcs8, 'base64'),
+  hex(c.sign('sha512', Buffer.from('data'), rsaPkcs1)), hex(c.sign('sha1', Buffer.from('data'), c.createPrivateKey(rsaPkcs8))),
+  c.verify('sha256', Buffer.from('data'), rsaSpki, node.sign('sha256', Buffer.from('data'), rsaPkcs8)),
+  c.verify('sha256', Buffer.from('datA'), rsaSpki, node.sign('sha256', Buffer.from('data'), rsaPkcs8)),
+  c.createPublicKey(rsaPkcs1).export({ type: 'spki', format: 'pem' }),
+  c.createPrivateKey(rsaPkcs8).asymmetricKeyType, c.createPublicKey(rsaSpki).type,
+  c.createPrivateKey(rsaPkcs8).asymmetricKeyDetails.modulusLength,
+]));
+attempt('rsa-encrypt', () => both((c) => {
+  const enc = c.publicEncrypt(rsaSpki, Buffer.from('secret'));
+  const pk = c.publicEncrypt({ key: rsaSpki, padding: c.constants.RSA_PKCS1_PADDING }, Buffer.from('secret'));
+  return [node.privateDecrypt(rsaPkcs8, enc).toString(), c.privateDecrypt(rsaPkcs8, node.publicEncrypt(rsaSpki, Buffer.from('back'))).toString(),
+    node.publicDecrypt(rsaSpki, c.privateEncrypt(rsaPkcs8, Buffer.from('signed'))).toString(),
+    c.publicDecrypt(rsaSpki, node.privateEncrypt(rsaPkcs8, Buffer.from('signed'))).toString(), pk.length];
+}));
+const ec = node.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const ecPkcs8 = ec.privateKey.export({ type: 'pkcs8', format: 'pem' });
+const ecSec1 = ec.privateKey.export({ type: 'sec1', format: 'pem' });
+const ecSpki = ec.publicKey.export({ type: 'spki', format: 'pem' });
+attempt('ecdsa', () => both((c) => [
+  node.verify('sha256', Buffer.from('m'), ecSpki, c.sign('sha256', Buffer.from('m'), ecPkcs8)),
+  node.verify('sha384', Buffer.from('m'), ecSpki, c.createSign('SHA384').update('m').sign(ecSec1)),
+  node.verify('sha256', Buffer.from('m'), { key: ecSpki, dsaEncoding: 'ieee-p1363' }, c.sign('sha256', Buffer.from('m'), { key: ecPkcs8, dsaEncoding: 'ieee-p1363' })),
+  c.verify('sha256', Buffer.from('m'), ecSpki, node.sign('sha256', Buffer.from('m'), ecPkcs8)),
+  c.verify('sha256', Buffer.from('m'), { key: ecSpki, dsaEncoding: 'ieee-p1363' }, node.sign('sha256', Buffer.from('m'), { key: ecPkcs8, dsaEncoding: 'ieee-p1363' })),
+  c.verify('sha256', Buffer.from('n'), ecSpki, node.sign('sha256', Buffer.from('m'), ecPkcs8)),
+  c.createPublicKey(ecPkcs8).export({ type: 'spki', format: 'pem' }),
+  c.createPublicKey(ecSec1).asymmetricKeyDetails.namedCurve,
+]));
+const ed = node.generateKeyPairSync('ed25519');
+const edPkcs8 = ed.privateKey.export({ type: 'pkcs8', format: 'pem' });
+const edSpki = ed.publicKey.export({ type: 'spki', format: 'pem' });
+attempt('ed25519', () => both((c) => [hex(c.sign(null, Buffer.from('msg'), edPkcs8)), c.verify(null, Buffer.from('msg'), edSpki, node.sign(null, Buffer.from('msg'), edPkcs8)),
+  c.verify(null, Buffer.from('msg!'), edSpki, node.sign(null, Buffer.from('msg'), edPkcs8)),
+  c.createPublicKey(edPkcs8).export({ type: 'spki', format: 'pem' }), c.createPrivateKey(edPkcs8).export({ type: 'pkcs8', format: 'der' }).toString('hex'),
+  c.createPublicKey(edSpki).asymmetricKeyType]));
+attempt('generated', () => {
+  const out = {};
+  for (const [type, opts] of [['ed25519', {}], ['ec', { namedCurve: 'P-256' }], ['ec', { namedCurve: 'secp384r1' }], ['ec', { namedCurve: 'secp256k1' }]]) {
+    const pair = ours.generateKeyPairSync(type, { ...opts, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    const reread = node.createPrivateKey(pair.privateKey);
+    const sig = ours.sign(type === 'ed25519' ? null : 'sha256', Buffer.from('x'), pair.privateKey);
+    out[type + (opts.namedCurve ?? '')] = {
+      privateSame: reread.export({ type: 'pkcs8', format: 'pem' }) === pair.privateKey,
+      publicSame: node.createPublicKey(reread).export({ type: 'spki', format: 'pem' }) === pair.publicKey,
+      verifies: node.verify(type === 'ed25519' ? null : 'sha256', Buffer.from('x'), pair.publicKey, sig),
+    };
+  }
+  const objects = ours.generateKeyPairSync('ed25519');
+  out.objects = [objects.publicKey.type, objects.privateKey.asymmetricKeyType];
+  return out;
+});
+attempt('ecdh', () => both((c) => ['prime256v1', 'secp256k1', 'secp384r1'].map((curve) => {
+  const a = c.createECDH(curve); a.setPrivateKey(Buffer.alloc(curve === 'secp384r1' ? 48 : 32, 7));
+  const b = c.createECDH(curve); b.setPrivateKey(Buffer.alloc(curve === 'secp384r1' ? 48 : 32, 9));
+  return [a.getPublicKey('hex'), a.getPublicKey('hex', 'compressed'), hex(a.computeSecret(b.getPublicKey()))];
+})));
+attempt('misc', () => both((c) => [c.timingSafeEqual(Buffer.from('abc'), Buffer.from('abc')), c.timingSafeEqual(Buffer.from('abc'), Buffer.from('abd')),
+  (() => { try { c.timingSafeEqual(Buffer.from('a'), Buffer.from('ab')); } catch (e) { return e.code; } })(),
+  /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(c.randomUUID()),
+  c.createHash('sha256').update('x').digest('hex'), c.createHmac('sha1', 'k').update('x').digest('base64'),
+  c.createSecretKey(Buffer.from('abcd')).symmetricKeySize, hex(c.createHmac('sha256', c.createSecretKey(Buffer.from('k'))).update('x').digest()),
+  typeof c.webcrypto.subtle.digest, c.randomBytes(8).length]));
+results.async = await new Promise((done) => ours.pbkdf2('a', 'b', 10, 8, 'sha256', (e, k) =>
+  ours.scrypt('a', 'b', 8, (e2, s) => ours.generateKeyPair('ec', { namedCurve: 'P-256' }, (e3, pub, priv) =>
+    done(e3 ? [String(e3)] : [hex(k) === hex(node.pbkdf2Sync('a', 'b', 10, 8, 'sha256')), hex(s) === hex(node.scryptSync('a', 'b', 8)), pub.type, priv.type])))));
+console.log(JSON.stringify(results));
+"""
+
+
+def test_crypto_stand_in_gives_nodes_bytes():
+    """pbkdf2, scrypt, hkdf, AES-GCM/CBC/CTR, ChaCha20-Poly1305, RSA/ECDSA/Ed25519 signatures,
+    RSA encryption, KeyObjects, generated key pairs and ECDH: the bundled stand-in against Node."""
+    out = run(_crypto_stand_in_module() + CRYPTO_CASES)
+    compared = {name: value for name, value in out.items() if isinstance(value, dict) and "ours" in value}
+    errors = {name: value for name, value in out.items() if isinstance(value, dict) and "error" in value}
+    assert not errors, errors
+    assert {name for name, value in compared.items() if value["ours"] != value["node"]} == set(), compared
+    assert len(compared) == 13
+    assert out["ecdsa"]["ours"][:5] == [True] * 5 and out["ecdsa"]["ours"][5] is False
+    assert out["rsa-sign"]["ours"][3:5] == [True, False]
+    assert out["ed25519"]["ours"][1:3] == [True, False]
+    for pair in out["generated"].values():
+        assert pair in (["public", "ed25519"], {"privateSame": True, "publicSame": True, "verifies": True}), out["generated"]
+    assert out["async"] == [True, True, "public", "private"]
+
+
+def test_async_local_storage_carries_the_store_to_what_the_run_started():
+    """The outermost run's store reaches callbacks its callback started without returning them
+    (Express-style `als.run(ctx, () => next())`), a nested run gives the outer store back, and
+    the bridges' request boundary clears it."""
+    out = run("""
+      import { AsyncLocalStorage, resetStores } from './runtime/node/async_hooks.js';
+      const als = new AsyncLocalStorage();
+      const seen = {};
+      const later = new Promise((resolve) => als.run('request-1', () => {
+        setTimeout(() => { seen.timer = als.getStore(); resolve(); }, 1);
+        als.run('inner', () => { seen.inner = als.getStore(); });
+        seen.afterInner = als.getStore();
+      }));
+      await later;
+      seen.awaited = await als.run('async', async () => { await null; await new Promise((r) => setTimeout(r, 1)); return als.getStore(); });
+      seen.afterAsync = als.getStore();
+      resetStores();
+      seen.nextRequest = als.getStore() ?? null;
+      console.log(JSON.stringify(seen));
+    """)
+    assert out == {"timer": "request-1", "inner": "inner", "afterInner": "request-1", "awaited": "async",
+                   "afterAsync": "request-1", "nextRequest": None}
+
+
+def test_node_compat_doc_lists_every_builtin_as_the_map_has_it():
+    """docs/node-compat.md: one row per Node built-in; "fails the build" exactly where the
+    built-in map (node-compat.mjs) has no stand-in."""
+    doc = (NODE_DIR.parents[2] / "docs" / "node-compat.md").read_text()
+    rows = {}
+    for line in doc.splitlines():
+        if line.startswith("| `"):
+            name, status, _ = (cell.strip() for cell in line.strip("|").split("|", 2))
+            assert name.strip("`") not in rows, f"{name} listed twice"
+            rows[name.strip("`")] = status
+    out = run("""
+      import { builtinModules } from 'node:module';
+      import { nodeBuiltins } from './node-compat.mjs';
+      console.log(JSON.stringify({ all: builtinModules.filter((n) => !n.startsWith('_')), mapped: Object.keys(nodeBuiltins()) }));
+    """)
+    assert sorted(rows) == sorted(out["all"])
+    failing = {name for name, status in rows.items() if status.startswith("fails the build")}
+    assert failing == set(out["all"]) - set(out["mapped"])

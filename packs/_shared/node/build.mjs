@@ -14,7 +14,7 @@
 // root's), and a sibling workspace package is bundled from its own sources.
 //
 // Failures print `fabricks-error:` / `fabricks-hint:` lines (docs/packs.md) and exit 1.
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { builtinModules } from 'node:module';
 import { spawnSync } from 'node:child_process';
@@ -175,6 +175,8 @@ try {
       : 'Fix the import above; the bundle must resolve every module at build time.');
 }
 
+if (appRoot) appendLineTable();
+
 mkdirSync(dirname(resolve(values.out)), { recursive: true });
 const child = spawnSync(process.execPath, [join(dirname(new URL(import.meta.url).pathname), 'componentize-child.mjs'),
   JSON.stringify({ sourcePath: bundle, witPath: values.wit, worldName: values.world, disableFeatures: ['fetch-event'] }),
@@ -210,6 +212,31 @@ function relayTopLevelOutput(text) {
     const where = frames.find((f) => f && values.source && f.startsWith(values.source));
     console.log(where ? `fabricks-warning: ${where}: ${line.slice('fabricks-warning: '.length)}` : line);
   }
+}
+
+/**
+ * Append to the bundle, for the runtime's error logs (runtime/node/uncaught.js), where each
+ * bundle line that holds the app's own code came from: `globalThis.__fabricksLines` =
+ * { files: [path relative to the app folder], [bundle line]: [file index, line] }. Appended
+ * last, so no line of the bundle (or its source map) moves.
+ */
+function appendLineTable() {
+  const mapFile = `${bundle}.map`;
+  if (!existsSync(mapFile)) return;
+  const consumer = new SourceMapConsumer(JSON.parse(readFileSync(mapFile, 'utf8')));
+  const files = [];
+  const index = new Map();
+  const table = {};
+  consumer.eachMapping((m) => {
+    if (!m.source || table[m.generatedLine]) return;
+    const file = resolve(dirname(bundle), m.source);
+    if (!file.startsWith(appRoot + '/') || file.includes('/node_modules/')) return;
+    const name = relative(appRoot, file);
+    if (!index.has(name)) index.set(name, files.push(name) - 1);
+    table[m.generatedLine] = [index.get(name), m.originalLine];
+  });
+  if (files.length === 0) return;
+  appendFileSync(bundle, `\nglobalThis.__fabricksLines = ${JSON.stringify({ files, ...table })};\n`);
 }
 
 /** Where in the user's sources a bundle position came from: "file:line", or null. */

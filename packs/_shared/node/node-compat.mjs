@@ -3,8 +3,8 @@
 // modules (runtime/node/) where none is: the http bridge, the bundled read-only fs, process,
 // and the crypto, net and async_hooks subsets. A built-in missing here fails the build,
 // naming the module that imported it.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import * as acorn from 'acorn';
 import * as walk from 'acorn-walk';
@@ -52,11 +52,68 @@ export function nodeBuiltins(runtime = join(here, 'runtime')) {
     'timers/promises': own('timers-promises.js'),
     tty: require.resolve('tty-browserify'),
     url: own('url.js'),
-    util: require.resolve('util/'),
+    util: own('util.js'),
     v8: own('v8.js'),
+    vm: own('vm.js'),
     worker_threads: own('worker_threads.js'),
     zlib: require.resolve('browserify-zlib'),
   };
+}
+
+const TOOLCHAIN_MODULES = join(here, 'node_modules') + sep;
+const NODE_BUILTINS = new Set(builtinModules);
+
+/** The package folder holding `file` (the nearest package.json with a name) and that manifest. */
+function packageOf(file) {
+  for (let dir = dirname(file); dir.startsWith(TOOLCHAIN_MODULES); dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const json = JSON.parse(readFileSync(manifest, 'utf8'));
+      if (json.name) return { dir, json };
+    }
+  }
+  return null;
+}
+
+function existingFile(base) {
+  for (const candidate of [base, `${base}.js`, join(base, 'index.js')]) {
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  }
+  return null;
+}
+
+/**
+ * Where a toolchain package's import goes under the "browser" field (a string replacing the
+ * main file, or a map of its files), for imports made from the toolchain's node_modules.
+ * @returns {{path: string} | undefined} undefined: resolve as esbuild would
+ */
+export function browserFile(path, importer) {
+  if (/^[a-z]+:/.test(path) || NODE_BUILTINS.has(path) || path.startsWith('/')) return undefined;
+  let pkg;
+  let file;
+  if (path.startsWith('.')) {
+    pkg = packageOf(importer);
+    file = existingFile(resolve(dirname(importer), path));
+  } else {
+    const parts = path.split('/');
+    const name = path.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+    const sub = path.slice(name.length + 1);
+    let manifest;
+    try {
+      manifest = require.resolve(`${name}/package.json`, { paths: [dirname(importer)] });
+    } catch {
+      return undefined;
+    }
+    const json = JSON.parse(readFileSync(manifest, 'utf8'));
+    pkg = { dir: dirname(manifest), json };
+    if (!sub && typeof json.browser === 'string') return { path: existingFile(join(pkg.dir, json.browser)) ?? undefined };
+    file = existingFile(join(pkg.dir, sub || json.main || 'index.js'));
+  }
+  const map = pkg?.json.browser;
+  if (!file || !map || typeof map !== 'object') return undefined;
+  const key = `./${relative(pkg.dir, file).split(sep).join('/')}`;
+  const target = map[key] ?? map[key.replace(/\.js$/, '')];
+  return typeof target === 'string' ? { path: existingFile(join(pkg.dir, target)) ?? file } : undefined;
 }
 
 /** Globals Node code uses without importing them (esbuild `inject`). */
@@ -322,6 +379,9 @@ export function plugins({ appRoot, deps, mounts = [], registry = null, report = 
     setup(build) {
       // The stand-ins' own npm imports ("npm:memfs"), from the toolchain's node_modules.
       build.onResolve({ filter: /^npm:/ }, (args) => ({ path: require.resolve(args.path.slice(4)) }));
+      // Their dependencies get their browser builds (package.json "browser"), as a browser
+      // bundler would pick: the crypto-browserify family's main files require Node's crypto.
+      build.onResolve({ filter: /.*/ }, (args) => (args.importer.startsWith(TOOLCHAIN_MODULES) ? browserFile(args.path, args.importer) : undefined));
       build.onResolve({ filter: /^fabricks:(?:app-files|dynamic-requires|app-modules)$/ },
         (args) => ({ path: args.path.slice('fabricks:'.length), namespace: 'fabricks' }));
       build.onLoad({ filter: /^dynamic-requires$/, namespace: 'fabricks' }, () => {

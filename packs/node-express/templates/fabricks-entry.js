@@ -7,6 +7,7 @@ import { buildTimeRandomness, buildTimeSettled, endBuildTime } from './runtime/n
 import * as appModule from '../app/${app}';
 import { findListener, readyTarget } from './runtime/node/find-listener.js';
 import { listeningServer, pendingServer, serveNode } from './runtime/node/http.js';
+import { isRetired } from './runtime/node/uncaught.js';
 
 // Setup the app left to setImmediate/setTimeout(0) (plugins loading) runs now, at build time.
 await buildTimeSettled();
@@ -30,8 +31,11 @@ export const incomingHandler = {
     endBuildTime();
     startServing(getEnvironment);
     if (target === null && notReady === null) await readying;
-    // componentize-js runs the event loop until this promise settles.
-    return serveNode(target ?? failedReady, request, responseOut);
+    // componentize-js runs the event loop until this promise settles. After an error nobody
+    // caught (Node would have exited) it never settles and nothing is left to run: the engine
+    // then ends the instance, after the response, and the host starts a fresh one.
+    await serveNode(target ?? failedReady, request, responseOut);
+    if (isRetired()) await new Promise(() => {});
   },
 };
 

@@ -3,6 +3,8 @@
 // Request bodies stream in as the app reads them; response bodies stream out chunk by chunk.
 import { BodyReader, ResponseWriter, bodyless, describe, requestParts } from './wasi-http.js';
 import { BaseResponse, knownLength } from './web-compat.js';
+import { resetStores } from './node/async_hooks.js';
+import { trackRequest } from './node/uncaught.js';
 
 function requestHeaders(rawHeaders) {
   const headers = new Headers();
@@ -51,6 +53,11 @@ export async function serveFetch(fetch, incoming, responseOut, env = {}) {
   const writer = new ResponseWriter(responseOut, parts.method);
   const reader = new BodyReader(incoming);
   const where = `${parts.method} ${parts.pathWithQuery}`;
+  resetStores(); // AsyncLocalStorage: nothing carries over from the previous request
+  // An error nobody catches while this request runs fails it, as in the node:http bridge
+  // (uncaught.js): a timer's exception, or a handler's promise left with nothing to run.
+  let settled = false;
+  const untrack = trackRequest({ where, done: () => settled, fail: () => writer.fail() });
   try {
     const hasBody = parts.method !== 'GET' && parts.method !== 'HEAD';
     const request = new Request(`${parts.scheme}://${parts.authority}${parts.pathWithQuery}`, {
@@ -84,6 +91,8 @@ export async function serveFetch(fetch, incoming, responseOut, env = {}) {
       console.error(`could not end the response: ${describe(failure)}`);
     }
   } finally {
+    settled = true;
+    untrack();
     reader.close();
     await drainWaitUntil();
   }

@@ -1,7 +1,17 @@
 // node:async_hooks inside a component: AsyncResource runs callbacks as given (there is one
 // request in flight per instance, so there is no other context to restore), and
 // AsyncLocalStorage keeps its store across awaits of the run it was set in by keeping it
-// for the instance's one request at a time.
+// for the instance's one request at a time: the outermost run()'s store stays set for what
+// its callback started (a next() it did not return, a timer), as Node's async context
+// carries it, until the bridge ends the request (resetStores()); a nested run() gives the
+// outer store back when it returns. The engine has no async context tracking (no
+// AsyncContext, no promise hooks) for a library to build on.
+const instances = new Set();
+
+/** Forget every store: called by the bridges as each request starts. */
+export function resetStores() {
+  for (const storage of instances) storage.store = undefined;
+}
 export class AsyncResource {
   constructor(type) {
     this.type = type;
@@ -35,6 +45,7 @@ export class AsyncResource {
 export class AsyncLocalStorage {
   constructor() {
     this.store = undefined;
+    instances.add(this);
   }
 
   getStore() {
@@ -42,22 +53,30 @@ export class AsyncLocalStorage {
   }
 
   run(store, callback, ...args) {
+    instances.add(this);
     const previous = this.store;
     this.store = store;
+    let result;
     try {
-      const result = callback(...args);
-      if (result && typeof result.then === 'function') {
-        return result.finally(() => { this.store = previous; });
-      }
-      this.store = previous;
-      return result;
+      result = callback(...args);
     } catch (error) {
       this.store = previous;
       throw error;
     }
+    if (result && typeof result.then === 'function') {
+      result.then(() => this._restore(store, previous), () => this._restore(store, previous));
+      return result;
+    }
+    if (previous !== undefined) this.store = previous;
+    return result;
+  }
+
+  _restore(store, previous) {
+    if (this.store === store) this.store = previous;
   }
 
   enterWith(store) {
+    instances.add(this);
     this.store = store;
   }
 
@@ -67,6 +86,7 @@ export class AsyncLocalStorage {
 
   disable() {
     this.store = undefined;
+    instances.delete(this);
   }
 
   static bind(fn) {
@@ -90,4 +110,4 @@ export function createHook() {
   return { enable() { return this; }, disable() { return this; } };
 }
 
-export default { AsyncResource, AsyncLocalStorage, executionAsyncId, triggerAsyncId, createHook };
+export default { AsyncResource, AsyncLocalStorage, executionAsyncId, triggerAsyncId, createHook, resetStores };

@@ -54,7 +54,7 @@ function buildTimer(kind, callback, delay, args) {
       if (engineId !== null) (kind === 'interval' ? engineClearInterval : engineClearTimeout)(engineId);
     },
     arm() {
-      if (!cancelled) engineId = (kind === 'interval' ? engineSetInterval : engineSetTimeout)(callback, delay, ...args);
+      if (!cancelled) engineId = armTimer(kind, callback, delay, args);
     },
     ref() { return this; },
     unref() { return this; },
@@ -76,21 +76,77 @@ const engineClearTimeout = globalThis.clearTimeout;
 const engineSetInterval = globalThis.setInterval;
 const engineClearInterval = globalThis.clearInterval;
 
+// Once serving, the timers armed are counted (a request waiting on one is not stuck:
+// uncaught.js) and their callbacks guarded (an exception thrown by one is uncaught, as in Node).
+const armed = new Map(); // engine id -> 'timeout' | 'interval'
+let guard = (callback) => callback;
+let pending = 0; // other work a promise may be waiting on: fetches, body reads
+
+/** Set how timer callbacks are wrapped once serving (uncaught.js: exceptions are uncaught). */
+export function guardCallbacks(wrap) {
+  guard = wrap;
+}
+
+function armTimer(kind, callback, delay, args) {
+  if (typeof callback !== 'function') return (kind === 'interval' ? engineSetInterval : engineSetTimeout)(callback, delay, ...args);
+  const run = guard(callback);
+  let id;
+  if (kind === 'interval') {
+    id = engineSetInterval(run, delay, ...args);
+  } else {
+    id = engineSetTimeout(function fire(...callArgs) {
+      armed.delete(id);
+      return run.apply(this, callArgs);
+    }, delay, ...args);
+  }
+  armed.set(id, kind);
+  return id;
+}
+
+function disarm(handle, engineClear) {
+  armed.delete(handle);
+  engineClear(handle);
+}
+
+/** Work a request may be waiting on: armed timers, fetches and body reads in flight. */
+export function pendingWork() {
+  return armed.size + pending;
+}
+
+/** Count `promise` as pending work until it settles; returns it. */
+export function trackPending(promise) {
+  if (!promise || typeof promise.then !== 'function') return promise;
+  pending += 1;
+  const settle = () => { pending -= 1; };
+  promise.then(settle, settle);
+  return promise;
+}
+
+/** The engine's own timers, uncounted (the watchdog's), and clearing every armed timer (an
+ *  instance being retired must leave the engine nothing to run). */
+export const engineTimers = {
+  setTimeout: (callback, delay) => engineSetTimeout(callback, delay),
+  clearAll() {
+    for (const [id, kind] of armed) (kind === 'interval' ? engineClearInterval : engineClearTimeout)(id);
+    armed.clear();
+  },
+};
+
 globalThis.setTimeout = function setTimeout(callback, delay, ...args) {
   if (building && typeof callback === 'function') return buildTimer('timeout', callback, delay, args);
-  return engineSetTimeout(callback, delay, ...args);
+  return armTimer('timeout', callback, delay, args);
 };
 globalThis.setInterval = function setInterval(callback, delay, ...args) {
   if (building && typeof callback === 'function') return buildTimer('interval', callback, delay, args);
-  return engineSetInterval(callback, delay, ...args);
+  return armTimer('interval', callback, delay, args);
 };
 globalThis.clearTimeout = function clearTimeout(handle) {
   if (handle && typeof handle.cancel === 'function') handle.cancel();
-  else engineClearTimeout(handle);
+  else disarm(handle, engineClearTimeout);
 };
 globalThis.clearInterval = function clearInterval(handle) {
   if (handle && typeof handle.cancel === 'function') handle.cancel();
-  else engineClearInterval(handle);
+  else disarm(handle, engineClearInterval);
 };
 
 // Randomness while the app's top level runs at build time (pre-initialization). The engine
@@ -169,6 +225,11 @@ if (enginePerformance && typeof enginePerformance.now === 'function') {
   } catch {
     // A frozen performance object: the engine's own now() stays, and the build says so if read.
   }
+}
+
+/** Whether the app's top level is still running at build time (before the first request). */
+export function isBuilding() {
+  return building;
 }
 
 /** End of the build-time phase (the entry calls it as the first request starts). */

@@ -1,27 +1,70 @@
-// node:crypto inside a component: the synchronous hashes and HMACs frameworks use (etag's
-// sha1, cookie-signature's sha256 HMAC) from crypto-browserify's create-hash/create-hmac,
-// random bytes from the host (wasi:random through the engine's crypto.getRandomValues),
-// and WebCrypto as `webcrypto`/`subtle`. Ciphers, key pairs and signing are not here:
-// calling one fails naming it (docs/node-express.md).
+// node:crypto inside a component, from well-kept pure-JS libraries (StarlingMonkey has no
+// OpenSSL): hashes and HMACs from crypto-browserify's create-hash/create-hmac (every digest
+// OpenSSL names that apps use, streaming); AES ciphers from browserify-cipher; RSA and ECDSA
+// signatures from browserify-sign (PEM parsing, encrypted keys); ECDH from create-ecdh;
+// RSA encryption from public-encrypt; pbkdf2, scrypt and hkdf from @noble/hashes (several
+// times faster than the browserify pbkdf2 under an interpreter); ChaCha20-Poly1305 from
+// @noble/ciphers; Ed25519 and EC key generation from @noble/curves. What is ours is only the
+// glue that gives them Node's API: argument forms, digest names, KeyObject, DER encodings
+// of generated keys. Random bytes come from the host (wasi:random), WebCrypto is the engine's.
 import createHash from 'npm:create-hash/browser.js';
-import createHmac from 'npm:create-hmac/browser.js';
+import browserHmac from 'npm:create-hmac/browser.js';
+import * as aes from 'npm:browserify-cipher/browser.js';
+import * as browserSign from 'npm:browserify-sign/browser/index.js';
+import createECDH from 'npm:create-ecdh/browser.js';
+import * as rsaEncrypt from 'npm:public-encrypt/browser.js';
+import parseKeys from 'npm:parse-asn1';
+import { pbkdf2 as noblePbkdf2 } from 'npm:@noble/hashes/pbkdf2.js';
+import { scrypt as nobleScrypt } from 'npm:@noble/hashes/scrypt.js';
+import { hkdf as nobleHkdf } from 'npm:@noble/hashes/hkdf.js';
+import { md5, ripemd160, sha1 } from 'npm:@noble/hashes/legacy.js';
+import { sha224, sha256, sha384, sha512, sha512_224, sha512_256 } from 'npm:@noble/hashes/sha2.js';
+import { sha3_224, sha3_256, sha3_384, sha3_512 } from 'npm:@noble/hashes/sha3.js';
+import { chacha20poly1305 } from 'npm:@noble/ciphers/chacha.js';
+import { ed25519 } from 'npm:@noble/curves/ed25519.js';
+import { p256, p384, p521 } from 'npm:@noble/curves/nist.js';
+import { secp256k1 } from 'npm:@noble/curves/secp256k1.js';
 import { Buffer } from 'buffer';
+import { Writable } from 'stream';
 
 const web = globalThis.crypto;
 
-export { createHash, createHmac };
+export { createHash, createECDH };
+
+/** Node's createHmac (create-hmac), which also takes a secret KeyObject as its key. */
+export function createHmac(algorithm, key, options) {
+  return browserHmac(algorithm, key instanceof KeyObject ? key._secret : key, options);
+}
 export const webcrypto = web;
 export const subtle = web?.subtle;
+
+/** A Node-shaped error with its `code`, as node:crypto throws them. */
+function codeError(Type, code, message) {
+  return Object.assign(new Type(message), { code });
+}
+
+/** A string (in `encoding`, UTF-8 by default), Buffer, TypedArray, DataView or ArrayBuffer as a Buffer. */
+function bytes(value, encoding, name = 'data') {
+  if (typeof value === 'string') return Buffer.from(value, encoding ?? 'utf8');
+  if (Buffer.isBuffer(value)) return value;
+  if (ArrayBuffer.isView(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof ArrayBuffer) return Buffer.from(value);
+  if (value instanceof KeyObject && value.type === 'secret') return value._secret;
+  throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE',
+    `The "${name}" argument must be of type string or an instance of ArrayBuffer, Buffer, TypedArray, or DataView.`);
+}
+
+// ---------------------------------------------------------------- random
 
 /** Random bytes from the host. Called before the build's snapshot, it would bake one value
  *  into every instance: the engine refuses randomness then, which is the right failure. */
 export function randomBytes(size, callback) {
-  const bytes = randomFillSync(Buffer.alloc(size));
+  const out = randomFillSync(Buffer.alloc(size));
   if (callback) {
-    queueMicrotask(() => callback(null, bytes));
+    queueMicrotask(() => callback(null, out));
     return undefined;
   }
-  return bytes;
+  return out;
 }
 
 export const pseudoRandomBytes = randomBytes;
@@ -36,6 +79,7 @@ export function randomFillSync(buffer, offset = 0, size = buffer.byteLength - of
   return buffer;
 }
 
+/** randomFillSync with Node's callback forms (buffer, [offset, [size,]] callback). */
 export function randomFill(buffer, offset, size, callback) {
   const done = [offset, size, callback].find((a) => typeof a === 'function');
   const start = typeof offset === 'number' ? offset : 0;
@@ -44,10 +88,12 @@ export function randomFill(buffer, offset, size, callback) {
   queueMicrotask(() => done(null, buffer));
 }
 
+/** A random version-4 UUID (the engine's own randomUUID, from the host's random source). */
 export function randomUUID() {
   return web.randomUUID();
 }
 
+/** A uniform random integer in [min, max) without modulo bias, as Node draws it. */
 export function randomInt(min, max, callback) {
   if (max === undefined || typeof max === 'function') {
     callback = max;
@@ -59,8 +105,7 @@ export function randomInt(min, max, callback) {
   const limit = 2 ** 48 - (2 ** 48 % range);
   let value;
   do {
-    const bytes = randomBytes(6);
-    value = bytes.readUIntBE(0, 6);
+    value = randomBytes(6).readUIntBE(0, 6);
   } while (value >= limit);
   const result = min + (value % range);
   if (callback) {
@@ -70,9 +115,15 @@ export function randomInt(min, max, callback) {
   return result;
 }
 
+export function getRandomValues(array) {
+  return web.getRandomValues(array);
+}
+
 /** Constant-time comparison (node:crypto timingSafeEqual). @throws {RangeError} on unequal lengths. */
 export function timingSafeEqual(a, b) {
-  if (a.byteLength !== b.byteLength) throw new RangeError('Input buffers must have the same byte length');
+  if (a.byteLength !== b.byteLength) {
+    throw codeError(RangeError, 'ERR_CRYPTO_TIMING_SAFE_EQUAL_LENGTH', 'Input buffers must have the same byte length');
+  }
   const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   let diff = 0;
@@ -80,37 +131,658 @@ export function timingSafeEqual(a, b) {
   return diff === 0;
 }
 
+// ---------------------------------------------------------------- key derivation
+
+const NOBLE_HASHES = {
+  md5, ripemd160, rmd160: ripemd160, sha1, sha224, sha256, sha384, sha512, 'sha512-224': sha512_224,
+  'sha512-256': sha512_256, 'sha3-224': sha3_224, 'sha3-256': sha3_256, 'sha3-384': sha3_384, 'sha3-512': sha3_512,
+};
+
+/** The digest Node (OpenSSL) means by `name`: sha256, SHA256, SHA-256, RSA-SHA256. */
+function digestName(name) {
+  const lower = String(name).toLowerCase().replace(/^rsa-/, '');
+  return lower.replace(/^sha-(\d)/, 'sha$1').replace(/^sha2-(\d)/, 'sha$1').replace(/^sha512\/(\d+)$/, 'sha512-$1');
+}
+
+function nobleHash(name) {
+  const hash = NOBLE_HASHES[digestName(name)];
+  if (!hash) throw codeError(TypeError, 'ERR_CRYPTO_INVALID_DIGEST', `Invalid digest: ${name}`);
+  return hash;
+}
+
+function checkInteger(value, name, min = 0, max = 2 ** 31 - 1) {
+  if (typeof value !== 'number') {
+    throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" argument must be of type number. Received ${typeof value}`);
+  }
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw codeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be >= ${min} && <= ${max}. Received ${value}`);
+  }
+}
+
+/** PBKDF2 as Node computes it (any digest OpenSSL names that apps use). */
+export function pbkdf2Sync(password, salt, iterations, keylen, digest) {
+  checkInteger(iterations, 'iterations', 1);
+  checkInteger(keylen, 'keylen');
+  const hash = nobleHash(digest);
+  if (keylen === 0) return Buffer.alloc(0);
+  const out = noblePbkdf2(hash, bytes(password, 'utf8', 'password'), bytes(salt, 'utf8', 'salt'), { c: iterations, dkLen: keylen });
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/** pbkdf2Sync with a callback, called after the current job as Node's threadpool would. */
+export function pbkdf2(password, salt, iterations, keylen, digest, callback) {
+  if (typeof callback !== 'function') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "callback" argument must be of type function');
+  const result = pbkdf2Sync(password, salt, iterations, keylen, digest);
+  setTimeout(() => callback(null, result), 0);
+}
+
+function scryptParams(options = {}) {
+  const N = options.N ?? options.cost ?? 16384;
+  const r = options.r ?? options.blockSize ?? 8;
+  const p = options.p ?? options.parallelization ?? 1;
+  const maxmem = options.maxmem ?? 32 * 1024 * 1024;
+  if (N < 2 || (N & (N - 1)) !== 0) throw codeError(RangeError, 'ERR_CRYPTO_INVALID_SCRYPT_PARAMS', 'Invalid scrypt params: N must be a power of 2 greater than 1');
+  // OpenSSL's memory check, which Node applies: 128 * N * r bytes (plus the p blocks).
+  if (128 * N * r + 128 * r * p > maxmem) {
+    throw codeError(RangeError, 'ERR_CRYPTO_INVALID_SCRYPT_PARAMS', 'Invalid scrypt params: memory limit exceeded');
+  }
+  return { N, r, p };
+}
+
+/** scrypt as Node computes it (N/cost, r/blockSize, p/parallelization, maxmem). */
+export function scryptSync(password, salt, keylen, options) {
+  checkInteger(keylen, 'keylen');
+  const { N, r, p } = scryptParams(options);
+  const out = nobleScrypt(bytes(password, 'utf8', 'password'), bytes(salt, 'utf8', 'salt'), { N, r, p, dkLen: keylen, maxmem: 2 ** 32 });
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/** scryptSync with Node's callback forms (…, keylen, [options,] callback). */
+export function scrypt(password, salt, keylen, options, callback) {
+  if (typeof options === 'function') {
+    callback = options;
+    options = undefined;
+  }
+  if (typeof callback !== 'function') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "callback" argument must be of type function');
+  const result = scryptSync(password, salt, keylen, options);
+  setTimeout(() => callback(null, result), 0);
+}
+
+/** HKDF (RFC 5869) as Node's hkdfSync: an ArrayBuffer of `keylen` bytes. */
+export function hkdfSync(digest, ikm, salt, info, keylen) {
+  const hash = nobleHash(digest);
+  checkInteger(keylen, 'keylen');
+  if (keylen > 255 * hash.outputLen) throw codeError(RangeError, 'ERR_CRYPTO_INVALID_KEYLEN', 'Invalid key length');
+  const out = nobleHkdf(hash, bytes(ikm, 'utf8', 'ikm'), bytes(salt, 'utf8', 'salt'), bytes(info, 'utf8', 'info'), keylen);
+  return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
+}
+
+export function hkdf(digest, ikm, salt, info, keylen, callback) {
+  const result = hkdfSync(digest, ikm, salt, info, keylen);
+  setTimeout(() => callback(null, result), 0);
+}
+
+// ---------------------------------------------------------------- ciphers
+
+/** Node's Cipher/Decipher for chacha20-poly1305 over @noble/ciphers, which works on whole
+ *  messages: update() keeps the input and final() returns all the output (the concatenated
+ *  bytes are Node's; what each update() call returns is not). */
+class ChaChaPoly {
+  constructor(decrypt, key, iv, options = {}) {
+    this._decrypt = decrypt;
+    this._key = bytes(key, 'utf8', 'key');
+    this._iv = bytes(iv, 'utf8', 'iv');
+    if (this._key.length !== 32) throw codeError(RangeError, 'ERR_CRYPTO_INVALID_KEYLEN', 'Invalid key length');
+    if (this._iv.length !== 12) throw codeError(Error, 'ERR_CRYPTO_INVALID_IV', 'Invalid initialization vector');
+    this._tagLength = options.authTagLength ?? 16;
+    this._chunks = [];
+    this._aad = Buffer.alloc(0);
+  }
+
+  setAAD(aad) {
+    this._aad = bytes(aad);
+    return this;
+  }
+
+  setAuthTag(tag) {
+    this._tag = bytes(tag);
+    return this;
+  }
+
+  getAuthTag() {
+    if (!this._outTag) throw new Error('Invalid state for operation getAuthTag');
+    return this._outTag;
+  }
+
+  setAutoPadding() {
+    return this;
+  }
+
+  update(data, inputEncoding, outputEncoding) {
+    this._chunks.push(bytes(data, inputEncoding));
+    const none = Buffer.alloc(0);
+    return outputEncoding && outputEncoding !== 'buffer' ? '' : none;
+  }
+
+  final(outputEncoding) {
+    const input = Buffer.concat(this._chunks);
+    const box = chacha20poly1305(this._key, this._iv, this._aad);
+    let out;
+    if (this._decrypt) {
+      if (!this._tag) throw new Error('Unsupported state or unable to authenticate data');
+      try {
+        out = box.decrypt(Buffer.concat([input, this._tag]));
+      } catch {
+        throw new Error('Unsupported state or unable to authenticate data');
+      }
+    } else {
+      const sealed = box.encrypt(input);
+      out = sealed.subarray(0, sealed.length - 16);
+      this._outTag = Buffer.from(sealed.subarray(sealed.length - 16, sealed.length - 16 + this._tagLength));
+    }
+    const result = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+    return outputEncoding && outputEncoding !== 'buffer' ? result.toString(outputEncoding) : result;
+  }
+}
+
+function cipherKey(key) {
+  return key instanceof KeyObject ? key._secret : bytes(key, 'utf8', 'key');
+}
+
+/** Node's createCipheriv: AES in every mode browserify-aes has (GCM, CBC, CTR, ECB, CFB,
+ *  OFB), DES, and ChaCha20-Poly1305. */
+export function createCipheriv(algorithm, key, iv, options) {
+  if (String(algorithm).toLowerCase() === 'chacha20-poly1305') return new ChaChaPoly(false, cipherKey(key), iv, options);
+  return aes.createCipheriv(algorithm, cipherKey(key), iv == null ? Buffer.alloc(0) : bytes(iv, 'utf8', 'iv'));
+}
+
+/** Node's createDecipheriv (the algorithms of createCipheriv). */
+export function createDecipheriv(algorithm, key, iv, options) {
+  if (String(algorithm).toLowerCase() === 'chacha20-poly1305') return new ChaChaPoly(true, cipherKey(key), iv, options);
+  return aes.createDecipheriv(algorithm, cipherKey(key), iv == null ? Buffer.alloc(0) : bytes(iv, 'utf8', 'iv'));
+}
+
+export function getCiphers() {
+  return [...aes.getCiphers(), 'chacha20-poly1305'].sort();
+}
+
 export function getHashes() {
-  return ['md5', 'rmd160', 'ripemd160', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'];
+  return ['md5', 'ripemd160', 'rmd160', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'];
 }
 
-export function getRandomValues(array) {
-  return web.getRandomValues(array);
+export function getCurves() {
+  return ['prime256v1', 'secp256k1', 'secp384r1', 'secp521r1'];
 }
 
-function unsupported(name) {
+// ---------------------------------------------------------------- keys
+
+// A small DER writer: what generated keys and derived public keys are made of.
+function derLength(n) {
+  if (n < 128) return [n];
+  const out = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) out.unshift(v & 255);
+  return [128 | out.length, ...out];
+}
+const der = (tag, ...parts) => {
+  const body = Buffer.concat(parts.map((p) => Buffer.from(p)));
+  return Buffer.concat([Buffer.from([tag, ...derLength(body.length)]), body]);
+};
+const seq = (...parts) => der(0x30, ...parts);
+const derInt = (buf) => {
+  let b = Buffer.from(buf);
+  let i = 0;
+  while (i < b.length - 1 && b[i] === 0) i++;
+  b = b.subarray(i);
+  return der(0x02, b[0] & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
+};
+const OID = {
+  rsa: Buffer.from('06092a864886f70d010101', 'hex'),
+  ec: Buffer.from('06072a8648ce3d0201', 'hex'),
+  ed25519: Buffer.from('06032b6570', 'hex'),
+};
+// Node's curve names (and aliases) -> [noble curve, DER OID, parse-asn1's name].
+const CURVES = {
+  prime256v1: [p256, '06082a8648ce3d030107', 'p256'],
+  secp384r1: [p384, '06052b81040022', 'p384'],
+  secp521r1: [p521, '06052b81040023', 'p521'],
+  secp256k1: [secp256k1, '06052b8104000a', 'secp256k1'],
+};
+const CURVE_ALIASES = { 'p-256': 'prime256v1', p256: 'prime256v1', 'p-384': 'secp384r1', p384: 'secp384r1', 'p-521': 'secp521r1', p521: 'secp521r1' };
+
+function curveOf(name) {
+  const key = CURVE_ALIASES[String(name).toLowerCase()] ?? name;
+  const curve = CURVES[key];
+  if (!curve) throw codeError(TypeError, 'ERR_CRYPTO_INVALID_CURVE', 'Invalid EC curve name');
+  return [key, ...curve];
+}
+
+function pem(label, derBytes) {
+  const b64 = derBytes.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
+}
+
+function unpem(text) {
+  const found = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/.exec(text);
+  if (!found) return null;
+  const body = found[2].split('\n').filter((l) => !l.includes(':')).join('');
+  return { label: found[1], der: Buffer.from(body.replace(/\s+/g, ''), 'base64') };
+}
+
+const DER_LABELS = { pkcs8: 'PRIVATE KEY', spki: 'PUBLIC KEY', pkcs1: null, sec1: 'EC PRIVATE KEY' };
+const ED25519_PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex');
+const ED25519_SPKI = Buffer.from('302a300506032b6570032100', 'hex');
+
+/** Node's KeyObject: a secret, public or private key. Asymmetric keys keep their PEM form,
+ *  which browserify-sign and public-encrypt take; Ed25519 keys their raw 32 bytes. */
+export class KeyObject {
+  constructor(type, handle) {
+    if (!['secret', 'public', 'private'].includes(type)) throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The argument 'type' is invalid. Received '${type}'`);
+    this._type = type;
+    Object.assign(this, handle);
+  }
+
+  get type() {
+    return this._type;
+  }
+
+  get asymmetricKeyType() {
+    return this._type === 'secret' ? undefined : this._kind;
+  }
+
+  get symmetricKeySize() {
+    return this._type === 'secret' ? this._secret.length : undefined;
+  }
+
+  get asymmetricKeyDetails() {
+    if (this._kind === 'ec') return { namedCurve: this._curve };
+    if (this._kind === 'rsa') {
+      const parsed = parseKeys(this._pem);
+      return { modulusLength: parsed.modulus.bitLength(), publicExponent: BigInt(parsed.publicExponent.toString(10)) };
+    }
+    return this._type === 'secret' ? undefined : {};
+  }
+
+  /** The key as Node exports it: secret keys as bytes; asymmetric keys as PEM or DER in
+   *  pkcs8/spki (and the pkcs1/sec1 form they were given in). */
+  export(options = {}) {
+    if (this._type === 'secret') return Buffer.from(this._secret);
+    const format = options.format ?? 'pem';
+    const type = options.type ?? (this._type === 'public' ? 'spki' : 'pkcs8');
+    if (format === 'jwk') throw codeError(Error, 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM', 'JWK export is not available in a Fabricks component');
+    let derBytes;
+    let label;
+    if (this._kind === 'ed25519') {
+      derBytes = Buffer.concat([this._type === 'public' ? ED25519_SPKI : ED25519_PKCS8, this._raw]);
+      label = this._type === 'public' ? 'PUBLIC KEY' : 'PRIVATE KEY';
+    } else {
+      const have = unpem(this._pem);
+      const wanted = type === 'pkcs1' ? `RSA ${this._type === 'public' ? 'PUBLIC' : 'PRIVATE'} KEY` : DER_LABELS[type];
+      if (have.label !== wanted) {
+        throw codeError(Error, 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM',
+          `exporting a ${have.label} as ${type} is not available in a Fabricks component (it exports keys in the form they were made or imported in)`);
+      }
+      derBytes = have.der;
+      label = wanted;
+    }
+    if (options.cipher) throw codeError(Error, 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM', 'encrypting an exported key is not available in a Fabricks component');
+    return format === 'der' ? derBytes : pem(label, derBytes);
+  }
+
+  equals(other) {
+    if (!(other instanceof KeyObject) || other._type !== this._type) return false;
+    const a = this._type === 'secret' ? this._secret : this.export({ format: 'der' });
+    const b = other._type === 'secret' ? other._secret : other.export({ format: 'der' });
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+}
+
+function isPrivateLabel(label) {
+  return /PRIVATE KEY$/.test(label);
+}
+
+/** A KeyObject from what Node's createPrivateKey/createPublicKey take: a PEM string or
+ *  Buffer, { key, format: 'pem' | 'der', type, passphrase }, or a KeyObject. */
+function asymmetricKey(input, wantPrivate) {
+  if (input instanceof KeyObject) return input;
+  let options = typeof input === 'object' && !Buffer.isBuffer(input) && !ArrayBuffer.isView(input) ? input : { key: input };
+  if (options.key instanceof KeyObject) return options.key;
+  if (options.format === 'jwk') throw codeError(Error, 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM', 'JWK keys are not available in a Fabricks component');
+  let text;
+  if (options.format === 'der') {
+    const label = options.type === 'pkcs1' ? `RSA ${wantPrivate ? 'PRIVATE' : 'PUBLIC'} KEY` : DER_LABELS[options.type];
+    if (!label) throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The property 'options.type' is invalid. Received '${options.type}'`);
+    text = pem(label, bytes(options.key));
+  } else {
+    text = typeof options.key === 'string' ? options.key : bytes(options.key).toString('utf8');
+  }
+  const found = unpem(text);
+  if (!found) throw codeError(Error, 'ERR_OSSL_UNSUPPORTED', 'error:1E08010C:DECODER routines::unsupported');
+  const { label, der: body } = found;
+  const priv = isPrivateLabel(label);
+  const head = body.subarray(0, 32);
+  if (head.includes(OID.ed25519) && body.length <= 64) {
+    const raw = Buffer.from(body.subarray(body.length - 32));
+    return new KeyObject(priv ? 'private' : 'public', { _kind: 'ed25519', _raw: raw });
+  }
+  let kind;
+  let curve;
+  if (label.startsWith('RSA ') || head.includes(OID.rsa)) kind = 'rsa';
+  else if (label.startsWith('EC ') || head.includes(OID.ec)) kind = 'ec';
+  let keyText = text;
+  if (label === 'ENCRYPTED PRIVATE KEY' || /Proc-Type: 4,ENCRYPTED/.test(text)) {
+    // parse-asn1 decrypts; the key is kept decrypted, as Node's KeyObject holds it.
+    const parsed = parseKeys({ key: text, passphrase: options.passphrase });
+    return rebuilt(parsed);
+  }
+  if (kind === 'ec') curve = ecCurveName(parseKeys(keyText));
+  if (!kind) throw codeError(Error, 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM', `this key type is not available in a Fabricks component (RSA, EC and Ed25519 are)`);
+  return new KeyObject(priv ? 'private' : 'public', { _kind: kind, _pem: keyText, _curve: curve });
+}
+
+function ecCurveName(parsed) {
+  const oid = (parsed.curve ?? parsed.data?.algorithm?.curve ?? parsed.parameters?.value)?.join?.('.');
+  return { '1.2.840.10045.3.1.7': 'prime256v1', '1.3.132.0.34': 'secp384r1', '1.3.132.0.35': 'secp521r1', '1.3.132.0.10': 'secp256k1' }[oid];
+}
+
+/** A decrypted key (parse-asn1's form) as an unencrypted PEM KeyObject. */
+function rebuilt(parsed) {
+  if (parsed.modulus) {
+    const n = (bn) => bn.toArrayLike(Buffer);
+    const body = seq(derInt([0]), derInt(n(parsed.modulus)), derInt(n(parsed.publicExponent)), derInt(n(parsed.privateExponent)),
+      derInt(n(parsed.prime1)), derInt(n(parsed.prime2)), derInt(n(parsed.exponent1)), derInt(n(parsed.exponent2)), derInt(n(parsed.coefficient)));
+    return new KeyObject('private', { _kind: 'rsa', _pem: pem('RSA PRIVATE KEY', body) });
+  }
+  if (parsed.curve) {
+    const name = ecCurveName(parsed);
+    return ecPrivateKey(name, ecSecret(parsed, name));
+  }
+  throw codeError(Error, 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM', 'this encrypted key type is not available in a Fabricks component');
+}
+
+/** The private scalar of parse-asn1's EC key (an OCTET STRING), at the curve's full width. */
+function ecSecret(parsed, name) {
+  const size = curveOf(name)[1].Point.Fn.BYTES;
+  const raw = Buffer.from(parsed.privateKey);
+  return raw.length >= size ? raw.subarray(raw.length - size) : Buffer.concat([Buffer.alloc(size - raw.length), raw]);
+}
+
+/** An EC private key as OpenSSL writes PKCS#8 (the public point in the inner ECPrivateKey). */
+function ecPrivateKey(name, secret) {
+  const [, curve, oidHex] = curveOf(name);
+  const point = curve.getPublicKey(secret, false);
+  const inner = seq(derInt([1]), der(0x04, secret), der(0xa1, der(0x03, [0], point)));
+  const body = seq(derInt([0]), seq(OID.ec, Buffer.from(oidHex, 'hex')), der(0x04, inner));
+  return new KeyObject('private', { _kind: 'ec', _pem: pem('PRIVATE KEY', body), _curve: name });
+}
+
+function ecPublicKey(name, point) {
+  const [, , oidHex] = curveOf(name);
+  const body = seq(seq(OID.ec, Buffer.from(oidHex, 'hex')), der(0x03, [0], point));
+  return new KeyObject('public', { _kind: 'ec', _pem: pem('PUBLIC KEY', body), _curve: name });
+}
+
+/** Node's createPrivateKey (PEM or DER: PKCS#8, PKCS#1, SEC1, encrypted PKCS#8). */
+export function createPrivateKey(key) {
+  const made = asymmetricKey(key, true);
+  if (made.type !== 'private') throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', 'Invalid key object type public, expected private.');
+  return made;
+}
+
+/** Node's createPublicKey: from a public key, or the public half of a private one. */
+export function createPublicKey(key) {
+  const made = asymmetricKey(key, false);
+  if (made.type === 'public') return made;
+  if (made.type !== 'private') throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', 'Invalid key object type secret, expected private.');
+  if (made._kind === 'ed25519') return new KeyObject('public', { _kind: 'ed25519', _raw: Buffer.from(ed25519.getPublicKey(made._raw)) });
+  const parsed = parseKeys(made._pem);
+  if (made._kind === 'rsa') {
+    const n = (bn) => bn.toArrayLike(Buffer);
+    const rsaPublic = seq(derInt(n(parsed.modulus)), derInt(n(parsed.publicExponent)));
+    const body = seq(seq(OID.rsa, Buffer.from([5, 0])), der(0x03, [0], rsaPublic));
+    return new KeyObject('public', { _kind: 'rsa', _pem: pem('PUBLIC KEY', body) });
+  }
+  const [, curve] = curveOf(made._curve);
+  return ecPublicKey(made._curve, curve.getPublicKey(ecSecret(parsed, made._curve), false));
+}
+
+/** Node's createSecretKey: an HMAC or cipher key as a KeyObject. */
+export function createSecretKey(key, encoding) {
+  return new KeyObject('secret', { _secret: Buffer.from(bytes(key, encoding, 'key')) });
+}
+
+function exported(keyObject, encoding) {
+  return encoding ? keyObject.export(encoding) : keyObject;
+}
+
+/** Node's generateKeyPairSync for 'ed25519' and 'ec' (namedCurve P-256, P-384, P-521,
+ *  secp256k1). RSA key generation (a prime search) is not offered: under an interpreter it
+ *  takes tens of seconds per key. */
+export function generateKeyPairSync(type, options = {}) {
+  let privateKey;
+  if (type === 'ed25519') {
+    privateKey = new KeyObject('private', { _kind: 'ed25519', _raw: Buffer.from(ed25519.utils.randomSecretKey()) });
+  } else if (type === 'ec') {
+    const [name, curve] = curveOf(options.namedCurve);
+    privateKey = ecPrivateKey(name, Buffer.from(curve.utils.randomSecretKey()));
+  } else {
+    throw codeError(Error, 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM',
+      `crypto.generateKeyPair('${type}') is not available in a Fabricks component (ed25519 and ec are; generate RSA keys outside and load them with createPrivateKey)`);
+  }
+  const publicKey = createPublicKey(privateKey);
+  return { publicKey: exported(publicKey, options.publicKeyEncoding), privateKey: exported(privateKey, options.privateKeyEncoding) };
+}
+
+export function generateKeyPair(type, options, callback) {
+  if (typeof options === 'function') {
+    callback = options;
+    options = {};
+  }
+  let pair;
+  try {
+    pair = generateKeyPairSync(type, options);
+  } catch (error) {
+    setTimeout(() => callback(error), 0);
+    return;
+  }
+  setTimeout(() => callback(null, pair.publicKey, pair.privateKey), 0);
+}
+
+/** Node's generateKeySync('hmac' | 'aes', { length }) (length in bits). */
+export function generateKeySync(type, { length }) {
+  return createSecretKey(randomBytes(length / 8));
+}
+
+export function generateKey(type, options, callback) {
+  const key = generateKeySync(type, options);
+  setTimeout(() => callback(null, key), 0);
+}
+
+// ---------------------------------------------------------------- signatures
+
+// browserify-sign names a digest per key type: RSA-SHA256 for RSA, sha256 for ECDSA.
+function signAlgorithm(digest, kind) {
+  const name = digestName(digest ?? 'sha256');
+  if (kind === 'ec') return name === 'sha1' ? 'ecdsa-with-SHA1' : name;
+  return { sha1: 'RSA-SHA1', sha224: 'RSA-SHA224', sha256: 'RSA-SHA256', sha384: 'RSA-SHA384', sha512: 'RSA-SHA512', md5: 'RSA-MD5', ripemd160: 'RSA-RIPEMD160', rmd160: 'RSA-RIPEMD160' }[name] ?? name;
+}
+
+function keyOptions(key) {
+  return typeof key === 'object' && key !== null && !(key instanceof KeyObject) && !Buffer.isBuffer(key) && !ArrayBuffer.isView(key) ? key : {};
+}
+
+// ECDSA signatures as r || s (Node's dsaEncoding 'ieee-p1363') and back to DER.
+function derToP1363(sig, size) {
+  const { r, s } = p256.Signature.fromBytes(sig, 'der');
+  const hex = (v) => v.toString(16).padStart(size * 2, '0');
+  return Buffer.from(hex(r) + hex(s), 'hex');
+}
+
+function p1363ToDer(sig) {
+  const half = sig.length / 2;
+  return seq(derInt(sig.subarray(0, half)), derInt(sig.subarray(half)));
+}
+
+function curveBytes(keyObject) {
+  return curveOf(keyObject._curve)[1].Point.Fn.BYTES;
+}
+
+/** Sign `data` with `digest` (Node's crypto.sign): Ed25519 when the key is one (digest null),
+ *  else RSA PKCS#1 v1.5 or ECDSA through browserify-sign. */
+function signBytes(digest, data, key) {
+  const keyObject = asymmetricKey(key, true);
+  if (keyObject._kind === 'ed25519') return Buffer.from(ed25519.sign(data, keyObject._raw));
+  if (keyOptions(key).padding !== undefined && keyOptions(key).padding !== 1) {
+    throw codeError(Error, 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM', 'RSA-PSS padding is not available in a Fabricks component (PKCS#1 v1.5 is)');
+  }
+  const signer = browserSign.createSign(signAlgorithm(digest, keyObject._kind));
+  signer.update(data);
+  const sig = signer.sign(keyObject._pem);
+  if (keyObject._kind === 'ec' && keyOptions(key).dsaEncoding === 'ieee-p1363') return derToP1363(sig, curveBytes(keyObject));
+  return sig;
+}
+
+function verifyBytes(digest, data, key, signature) {
+  let keyObject = asymmetricKey(key, false);
+  if (keyObject.type === 'private') keyObject = createPublicKey(keyObject);
+  if (keyObject._kind === 'ed25519') {
+    try {
+      return ed25519.verify(signature, data, keyObject._raw);
+    } catch {
+      return false;
+    }
+  }
+  let sig = signature;
+  if (keyObject._kind === 'ec' && keyOptions(key).dsaEncoding === 'ieee-p1363') sig = p1363ToDer(sig);
+  const verifier = browserSign.createVerify(signAlgorithm(digest, keyObject._kind));
+  verifier.update(data);
+  try {
+    return verifier.verify(keyObject._pem, sig);
+  } catch {
+    return false;
+  }
+}
+
+/** Node's one-shot crypto.sign(algorithm, data, key[, callback]). */
+export function sign(algorithm, data, key, callback) {
+  const result = signBytes(algorithm, bytes(data), key);
+  if (callback) {
+    setTimeout(() => callback(null, result), 0);
+    return undefined;
+  }
+  return result;
+}
+
+/** Node's one-shot crypto.verify(algorithm, data, key, signature[, callback]). */
+export function verify(algorithm, data, key, signature, callback) {
+  const result = verifyBytes(algorithm, bytes(data), key, bytes(signature));
+  if (callback) {
+    setTimeout(() => callback(null, result), 0);
+    return undefined;
+  }
+  return result;
+}
+
+/** What Sign and Verify share: a Writable that gathers the data to sign or check. */
+class Gathering extends Writable {
+  constructor(algorithm) {
+    super();
+    this._algorithm = algorithm;
+    this._chunks = [];
+  }
+
+  _write(chunk, encoding, done) {
+    this._chunks.push(bytes(chunk, encoding));
+    done();
+  }
+
+  update(data, encoding) {
+    this._chunks.push(bytes(data, encoding));
+    return this;
+  }
+}
+
+/** Node's Sign: sign() signs the data written or updated. */
+export class Sign extends Gathering {
+  sign(key, outputEncoding) {
+    const sig = signBytes(this._algorithm, Buffer.concat(this._chunks), key);
+    return outputEncoding ? sig.toString(outputEncoding) : sig;
+  }
+}
+
+/** Node's Verify: verify() checks a signature of the data written or updated. */
+export class Verify extends Gathering {
+  verify(key, signature, signatureEncoding) {
+    return verifyBytes(this._algorithm, Buffer.concat(this._chunks), key, bytes(signature, signatureEncoding));
+  }
+}
+
+export function createSign(algorithm) {
+  return new Sign(algorithm);
+}
+
+export function createVerify(algorithm) {
+  return new Verify(algorithm);
+}
+
+// ---------------------------------------------------------------- RSA encryption
+
+function rsaKey(key, wantPrivate) {
+  const keyObject = asymmetricKey(key, wantPrivate);
+  const padding = keyOptions(key).padding;
+  return { key: keyObject._pem, ...(padding !== undefined ? { padding } : {}) };
+}
+
+/** RSA encryption (public-encrypt: OAEP with SHA-1 by default, as Node; or PKCS#1 v1.5). */
+export function publicEncrypt(key, buffer) {
+  let keyObject = asymmetricKey(key, false);
+  if (keyObject.type === 'private') keyObject = createPublicKey(keyObject);
+  const padding = keyOptions(key).padding;
+  return rsaEncrypt.publicEncrypt({ key: keyObject._pem, ...(padding !== undefined ? { padding } : {}) }, bytes(buffer));
+}
+
+export function privateDecrypt(key, buffer) {
+  return rsaEncrypt.privateDecrypt(rsaKey(key, true), bytes(buffer));
+}
+
+export function privateEncrypt(key, buffer) {
+  return rsaEncrypt.privateEncrypt(rsaKey(key, true), bytes(buffer));
+}
+
+export function publicDecrypt(key, buffer) {
+  return rsaEncrypt.publicDecrypt(rsaKey(key, false), bytes(buffer));
+}
+
+export const constants = {
+  RSA_PKCS1_PADDING: 1, RSA_NO_PADDING: 3, RSA_PKCS1_OAEP_PADDING: 4, RSA_PKCS1_PSS_PADDING: 6,
+  RSA_PSS_SALTLEN_DIGEST: -1, RSA_PSS_SALTLEN_AUTO: -2, RSA_PSS_SALTLEN_MAX_SIGN: -2,
+  POINT_CONVERSION_COMPRESSED: 2, POINT_CONVERSION_UNCOMPRESSED: 4, POINT_CONVERSION_HYBRID: 6,
+};
+
+function unavailable(name, why) {
   return () => {
-    throw new Error(`crypto.${name}() is not available in a Fabricks component (only hashes, HMACs, random bytes and WebCrypto are); use crypto.subtle, or a pure-JS library`);
+    throw codeError(Error, 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM', `crypto.${name}() is not available in a Fabricks component (${why})`);
   };
 }
 
-export const createCipheriv = unsupported('createCipheriv');
-export const createDecipheriv = unsupported('createDecipheriv');
-export const createSign = unsupported('createSign');
-export const createVerify = unsupported('createVerify');
-export const generateKeyPair = unsupported('generateKeyPair');
-export const generateKeyPairSync = unsupported('generateKeyPairSync');
-export const pbkdf2 = unsupported('pbkdf2');
-export const pbkdf2Sync = unsupported('pbkdf2Sync');
-export const scrypt = unsupported('scrypt');
-export const scryptSync = unsupported('scryptSync');
-export const createPublicKey = unsupported('createPublicKey');
-export const createPrivateKey = unsupported('createPrivateKey');
-export const createSecretKey = unsupported('createSecretKey');
+export const createDiffieHellman = unavailable('createDiffieHellman', 'finite-field Diffie-Hellman; use createECDH');
+export const getDiffieHellman = unavailable('getDiffieHellman', 'finite-field Diffie-Hellman; use createECDH');
+export const createCipher = unavailable('createCipher', 'removed from Node 22; use createCipheriv');
+export const createDecipher = unavailable('createDecipher', 'removed from Node 22; use createDecipheriv');
+export const X509Certificate = class X509Certificate {
+  constructor() {
+    unavailable('X509Certificate', 'no certificate parsing')();
+  }
+};
+
+export function getFips() {
+  return 0;
+}
 
 export default {
-  createHash, createHmac, webcrypto, subtle, randomBytes, pseudoRandomBytes, prng, rng, randomFillSync, randomFill,
-  randomUUID, randomInt, timingSafeEqual, getHashes, getRandomValues, createCipheriv, createDecipheriv, createSign,
-  createVerify, generateKeyPair, generateKeyPairSync, pbkdf2, pbkdf2Sync, scrypt, scryptSync, createPublicKey,
-  createPrivateKey, createSecretKey,
+  createHash, createHmac, createECDH, webcrypto, subtle, randomBytes, pseudoRandomBytes, prng, rng, randomFillSync,
+  randomFill, randomUUID, randomInt, getRandomValues, timingSafeEqual, pbkdf2, pbkdf2Sync, scrypt, scryptSync, hkdf,
+  hkdfSync, createCipheriv, createDecipheriv, getCiphers, getHashes, getCurves, KeyObject, createPrivateKey,
+  createPublicKey, createSecretKey, generateKeyPair, generateKeyPairSync, generateKey, generateKeySync, sign, verify,
+  Sign, Verify, createSign, createVerify, publicEncrypt, privateDecrypt, privateEncrypt, publicDecrypt, constants,
+  createDiffieHellman, getDiffieHellman, createCipher, createDecipher, X509Certificate, getFips,
 };

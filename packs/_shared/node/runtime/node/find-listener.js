@@ -10,6 +10,13 @@ function isServerApp(value) {
   return value !== null && typeof value === 'object' && isServer(value.server) && typeof value.ready === 'function';
 }
 
+// A Koa application: an EventEmitter with listen(), but its request listener is the function
+// `app.callback()` makes (composing the middleware the app has `use()`d), not a 'request' event.
+function isKoaApp(value) {
+  return value !== null && typeof value === 'object' && typeof value.callback === 'function' &&
+    typeof value.use === 'function' && Array.isArray(value.middleware);
+}
+
 /**
  * The request target once the app is ready: a server app's ``ready()`` awaited and its
  * ``server`` taken; a server that is not listening yet, once it listens (component only);
@@ -33,8 +40,8 @@ export async function readyTarget(found) {
  * The app's request target: the server its top level listen()ed on (``listening``), else the
  * export ``handler`` (also ``default.<handler>``), else the default export (a CommonJS
  * module's ``module.exports``), ``app``, ``default.app`` — the first that is a
- * ``(req, res)`` function (an Express app is one), an http.Server, or an app object with
- * ``server`` and ``ready()`` (Fastify; see readyTarget); else ``pending``, a server made but
+ * ``(req, res)`` function (an Express app is one), an http.Server, a Koa app (its
+ * ``callback()``), or an app object with ``server`` and ``ready()`` (Fastify; see readyTarget); else ``pending``, a server made but
  * not listening yet.
  * @returns {Function | import('node:http').Server | {server: object, ready: Function}}
  * @throws {Error} naming where it looked and what the module exports.
@@ -45,6 +52,7 @@ export function findListener(module, { handler = '', file = 'the entry module', 
     : [['default', module.default], ['app', module.app], ['default.app', module.default?.app]];
   if (listening && !handler) return listening;
   for (const [, candidate] of candidates) {
+    if (isKoaApp(candidate)) return candidate.callback();
     if (typeof candidate === 'function' || isServer(candidate) || isServerApp(candidate)) return candidate;
   }
   if (pending && !handler) return pending;

@@ -22,6 +22,16 @@ function clearImmediateShim(immediate) {
 
 const setImmediate = globalThis.setImmediate ?? setImmediateShim;
 const clearImmediate = globalThis.clearImmediate ?? clearImmediateShim;
+
+// util.promisify(setTimeout) and promisify(setImmediate) are timers/promises in Node: the
+// timers carry util.promisify.custom (the callback is not their last argument).
+const PROMISIFY = Symbol.for('nodejs.util.promisify.custom');
+if (!globalThis.setTimeout[PROMISIFY]) {
+  globalThis.setTimeout[PROMISIFY] = (delay, value) => new Promise((resolve) => globalThis.setTimeout(resolve, delay, value));
+}
+if (!setImmediate[PROMISIFY]) {
+  setImmediate[PROMISIFY] = (value) => new Promise((resolve) => setImmediate(resolve, value));
+}
 const global = globalThis;
 
 // require() where no module gives its own: a dependency's computed require (Express loads a

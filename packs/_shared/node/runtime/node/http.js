@@ -10,6 +10,8 @@ import { EventEmitter } from 'events';
 import { Readable, Stream } from 'stream';
 import { Buffer } from 'buffer';
 import { BodyReader, ResponseWriter, describe, requestParts } from '../wasi-http.js';
+import { describeError, reportUncaught, trackRequest } from './uncaught.js';
+import { resetStores } from './async_hooks.js';
 
 export const METHODS = [
   'ACL', 'BIND', 'CHECKOUT', 'CONNECT', 'COPY', 'DELETE', 'GET', 'HEAD', 'LINK', 'LOCK', 'M-SEARCH', 'MERGE',
@@ -651,17 +653,27 @@ export function serveNode(target, incoming, responseOut) {
   req._reader = reader;
   const res = new ServerResponse(req, writer);
   const where = `${parts.method} ${parts.pathWithQuery}`;
+  let untrack = null;
   return new Promise((resolve) => {
     res._done = resolve;
     res.on('error', (error) => console.error(`Error writing the response to ${where}: ${describe(error)}`));
+    resetStores(); // AsyncLocalStorage: nothing carries over from the previous request
+    // An error nobody catches while this request runs fails it (uncaught.js).
+    untrack = trackRequest({ where, done: () => res._done === null, fail: () => res.destroy() });
     try {
-      if (typeof target === 'function') target(req, res);
-      else target.emit('request', req, res);
+      const returned = typeof target === 'function' ? target(req, res) : target.emit('request', req, res);
+      // node:http ignores what a listener returns: an async listener's rejection is unhandled.
+      if (returned && typeof returned.then === 'function') {
+        returned.then(null, (error) => reportUncaught(error, 'unhandledRejection', returned));
+      }
     } catch (error) {
-      console.error(`Error handling ${where}: ${describe(error)}`);
+      console.error(`Error handling ${where}: ${describeError(error)}`);
       res.destroy();
     }
-  }).finally(() => reader.close());
+  }).finally(() => {
+    untrack?.();
+    reader.close();
+  });
 }
 
 export default {

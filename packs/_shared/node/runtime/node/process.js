@@ -4,6 +4,7 @@
 // app's own paths resolve there), and `env` is the host's environment: only the variables
 // the Fabrickfile's [capabilities] grants, read when first asked for after the build.
 import { EventEmitter } from 'events';
+import { reportUncaught } from './uncaught.js';
 
 const APP_ROOT = '/app';
 // While the app's top level runs at build time the environment is empty: the build
@@ -52,13 +53,6 @@ function stream(fd, log) {
 
 const processObject = new EventEmitter();
 
-/** An exception no caller will see (thrown by a nextTick callback): 'uncaughtException'
- *  listeners get it, as in Node; without one it is logged (Node would exit; a component
- *  serves on). */
-function uncaught(error) {
-  if (processObject.listenerCount('uncaughtException') > 0) processObject.emit('uncaughtException', error, 'uncaughtException');
-  else console.error(`Uncaught ${error instanceof Error ? `${error.name}: ${error.message}\n${error.stack}` : String(error)}`);
-}
 const envProxy = new Proxy({}, {
   get: (_, name) => hostEnvironment()[name],
   set: (_, name, value) => { hostEnvironment()[name] = String(value); return true; },
@@ -109,7 +103,7 @@ Object.assign(processObject, {
       try {
         callback(...args);
       } catch (error) {
-        uncaught(error);
+        reportUncaught(error, 'uncaughtException');
       }
     });
   },
