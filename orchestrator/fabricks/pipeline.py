@@ -359,6 +359,7 @@ class Pipeline:
                 pass
             for message in meta.get("warnings", []):
                 self.warn(message)
+            dependencies += sbom.collect([final / "stage" / "glue"])
             return BuildResult(spec, key, final, final / "component.wasm", final / "component.cwasm",
                                [tuple(m) for m in meta["mounts"]], {n: f for n, (f, _) in outputs.items()},
                                self.warnings, dependencies, cached=True, seconds=time.monotonic() - started)
@@ -377,6 +378,7 @@ class Pipeline:
                 self.render(stage / "glue", self.template_config())
             with reporter.phase("componentize", spec.pack.name):
                 self.componentize(values, stage / "glue")
+            dependencies += sbom.collect([stage / "glue"])  # what the build command resolved itself
             with reporter.phase("verify", ", ".join(self.pack.exports)):
                 self.verify(tmp / "component.wasm")
             with reporter.phase("precompile", "wasmtime compile"):

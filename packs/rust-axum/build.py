@@ -281,7 +281,28 @@ def build(args: argparse.Namespace) -> int:
     if not artifact:
         return fail("cargo finished without producing the component's .wasm", "Run with --verbose to see cargo's output.")
     shutil.copyfile(artifact, args.output)
+    write_dependency_report(glue, source)
     return 0
+
+
+def write_dependency_report(glue: Path, source: Path) -> None:
+    """``{glue}/fabricks-dependencies.json`` from the glue crate's Cargo.lock: the crates the
+    component was resolved with (docs/packs.md). Registry crates are ``index``; the app and its
+    path crates ``path``; the stand-ins of shims/ ``fabricks``; the glue itself is left out."""
+    lock = glue / "Cargo.lock"
+    if not lock.is_file():
+        return
+    packages = []
+    for entry in tomllib.loads(lock.read_text()).get("package", []):
+        name, version, origin = entry["name"], entry["version"], entry.get("source", "")
+        if name == "fabricks-component":
+            continue
+        kind = "index" if origin.startswith("registry+") else "fabricks" if name.startswith("fabricks-") else \
+            "path" if not origin else "git"
+        packages.append({"name": name, "version": version, "source": kind, "purl": f"pkg:cargo/{name}@{version}"})
+    manifest = "Cargo.toml (Cargo.lock)" if (source / "Cargo.lock").is_file() else "Cargo.toml"
+    (glue / "fabricks-dependencies.json").write_text(json.dumps(
+        {"ecosystem": "cargo", "declared_in": manifest, "packages": packages}, indent=2) + "\n")
 
 
 def main() -> int:

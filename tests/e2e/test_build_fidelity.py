@@ -99,3 +99,15 @@ def test_a_lock_made_for_older_interpreters_is_named_with_its_unusable_pins(tmp_
     said = " ".join(assert_clean_failure(proc).split())
     assert f"{APPS / 'flask-stale-lock' / 'uv.lock'}: the lock pins markupsafe==2.1.5" in said, said
     assert "uv lock --upgrade-package markupsafe" in said, said
+
+
+@pytest.mark.parametrize("example, ecosystem, package", [
+    ("flask-hello", "pypi", "flask"), ("express-shop", "npm", "express"), ("axum-hello", "cargo", "axum"),
+])
+def test_every_pack_lists_what_went_in(example: str, ecosystem: str, package: str) -> None:
+    """The SBOM beside each component names what its ecosystem resolved (cached builds: the
+    examples' own tests build them)."""
+    result = build_app(Path(__file__).resolve().parents[2] / "examples" / example)
+    assert any(d.ecosystem == ecosystem for d in result.dependencies), result.dependencies
+    sbom = json.loads((result.directory / "sbom.cdx.json").read_text())
+    assert any(c["name"].lower() == package and c["purl"].startswith(f"pkg:{ecosystem}/") for c in sbom["components"])
