@@ -84,16 +84,25 @@ def command(result: BuildResult, options: ServeOptions, environ: dict[str, str] 
             *dirs, *envs, "--allow-precompiled", str(result.cwasm)]
 
 
+def _prctl():
+    """libc's prctl, looked up in the parent: a child between fork and exec must not dlopen."""
+    try:
+        import ctypes  # noqa: PLC0415 - Linux only
+
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux: the CLI's own handlers still stop the host
+        return None
+
+
+_PRCTL = _prctl() if os.name == "posix" else None
+
+
 def _die_with_parent() -> None:
     """In the child, before exec: SIGKILL when the process that started it dies (Linux'
     PR_SET_PDEATHSIG), so a killed ``fabricks service run`` leaves no host holding its port.
     (The signal follows the *thread* that forked: Services are started from the main thread.)"""
-    try:
-        import ctypes  # noqa: PLC0415 - only in the forked child
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
-    except (OSError, AttributeError):  # not Linux: the CLI's own handlers still stop it
-        pass
+    if _PRCTL is not None:
+        _PRCTL(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
 
 
 def requests_in_flight(port: int) -> int | None:
@@ -162,7 +171,7 @@ class Service:
         argv = command(self.result, self.options, self.environ)
         self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                         errors="replace", bufsize=1, start_new_session=True,
-                                        preexec_fn=_die_with_parent if os.name == "posix" else None)
+                                        preexec_fn=_die_with_parent if _PRCTL is not None else None)
         self._tail: list[str] = []
         self._pump = threading.Thread(target=self._read_output, daemon=True)
         self._pump.start()
