@@ -223,6 +223,9 @@ def service_run(
                 import os as _os
                 environ = dict(_os.environ)
                 extra = {k: v for k, v in peers.items() if k != env_name(result.spec.name)}
+                if extra:  # services on one network may call each other (the component checks grants)
+                    extra["FABRICKS_NETWORK_CONNECT"] = ",".join(
+                        f"{host}:{p}" for r, p in zip(results, ports) if r is not result for host in ("127.0.0.1", "localhost"))
                 environ.update(extra)
                 if extra:
                     result.spec = _with_env(result.spec, tuple(extra))

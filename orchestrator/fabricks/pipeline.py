@@ -227,7 +227,8 @@ class Pipeline:
         hasher = (cache.Hasher().value("fabricks", __version__).value("versions", sorted(versions.items()))
                   .value("spec", (spec.name, spec.language, spec.framework, spec.app))
                   .value("options", sorted((k, self.portable(v)) for k, v in spec.options.items()))
-                  .value("env", spec.capabilities.env).value("steps", sorted(step_keys.items())))
+                  .value("env", spec.capabilities.env).value("network", spec.capabilities.network)
+                  .value("steps", sorted(step_keys.items())))
         # Copies of one app share builds, unless the pack bakes the app's location in
         # (a pack that maps panic locations to the user's files through {source}).
         if any("{source}" in part for part in (*self.pack.build_run, *(a for s in self.pack.steps for a in s.run))):
@@ -284,7 +285,8 @@ class Pipeline:
                 config[key] = value
         config.update(name=spec.name, app=spec.app, framework=spec.framework,
                       app_root=self.pack.serve.get("app_root", "/"),
-                      env=[e.partition("=")[0] for e in spec.capabilities.env])
+                      env=[e.partition("=")[0] for e in spec.capabilities.env],
+                      network=list(spec.capabilities.network))
         return config
 
     def read_report(self, glue: Path) -> dict | None:

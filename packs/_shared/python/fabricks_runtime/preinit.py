@@ -341,6 +341,12 @@ def import_app(config_path: str, kind: str = "WSGI application",
                     "Read secrets from an environment variable granted in [capabilities] env, inside a request.",
                     file, line)
     preload(config.get("preload", []), report)
+    # Outbound HTTP through the host (wasi:http), for every client the app may use; imported
+    # here, not at the top: the WASI bindings exist only inside the component.
+    from . import outgoing, outgoing_adapters  # noqa: PLC0415
+
+    outgoing.install(config.get("network", []))
+    outgoing_adapters.install()
     return app, report, config
 
 

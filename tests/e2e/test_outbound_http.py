@@ -1,0 +1,99 @@
+"""Outbound HTTP from a Python component through the host (wasi:http/outgoing-handler), compared
+with the same app under gunicorn calling the same loopback service with real sockets."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from .harness import ComponentServer, Req, assert_same, build_app, free_port, gunicorn, send
+
+pytestmark = pytest.mark.e2e
+APP = Path(__file__).resolve().parents[1] / "apps" / "outbound-http"
+CLIENTS = ["urllib", "http.client", "requests", "httpx"]
+
+
+class Upstream(BaseHTTPRequestHandler):
+    """The service called: echoes the method, path, caller and body; sets two cookies."""
+
+    protocol_version = "HTTP/1.1"
+
+    def answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if self.path.startswith("/missing"):
+            payload, status = b"no such thing", 404
+        else:
+            payload = json.dumps({"method": self.command, "path": self.path, "caller": self.headers.get("X-Caller"),
+                                  "length": len(body), "sha": __import__("hashlib").sha256(body).hexdigest()}).encode()
+            status = 200
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json" if status == 200 else "text/plain")
+        self.send_header("Set-Cookie", "a=1; Path=/")
+        self.send_header("Set-Cookie", "b=2; Path=/")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_DELETE = answer
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def upstream():
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Upstream)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def servers():
+    result = build_app(APP)
+    with gunicorn(APP, "app:app", result=result) as native, ComponentServer(result) as component:
+        yield native, component
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_calls_reach_the_service_as_natively(servers, upstream, client):
+    native, component = servers
+    for req in (Req("GET", f"/call?client={client}&url={upstream}/items%3Fq%3D1"),
+                Req("POST", f"/call?client={client}&method=POST&url={upstream}/upload",
+                    {"Content-Type": "application/octet-stream"}, bytes(range(256)) * 1200),
+                Req("GET", f"/call?client={client}&url={upstream}/missing")):
+        assert_same(send(native.url, req), send(component.url, req), req)
+
+
+@pytest.mark.parametrize("client, raised", [
+    ("urllib", "urllib.error.URLError"), ("http.client", "builtins.ConnectionRefusedError"),
+    ("requests", "requests.exceptions.ConnectionError"), ("httpx", "httpx.ConnectError"),
+])
+def test_a_port_nothing_listens_on_raises_the_clients_own_error(servers, client, raised):
+    """Both sides raise the client library's own exception; the instance serves on."""
+    native, component = servers
+    req = Req("GET", f"/call?client={client}&url=http://127.0.0.1:{free_port()}/")
+    for server in (native, component):
+        answer = send(server.url, req)
+        assert answer.status_code == 502 and answer.json()["raised"] == raised, answer.text
+    assert send(component.url, Req("GET", "/call?client=urllib&url=http://127.0.0.1:1/")).status_code == 502
+
+
+@pytest.mark.parametrize("client, raised", [
+    ("urllib", "urllib.error.URLError"), ("requests", "requests.exceptions.ConnectionError"),
+    ("httpx", "httpx.ConnectError"),
+])
+def test_a_host_not_granted_is_refused_naming_the_grant(servers, upstream, client, raised):
+    """The Fabrickfile grants 127.0.0.1 only: localhost, the same service, is refused."""
+    _, component = servers
+    port = upstream.rsplit(":", 1)[1]
+    answer = send(component.url, Req("GET", f"/call?client={client}&url=http://localhost:{port}/")).json()
+    assert answer["raised"] == raised
+    assert f"localhost:{port} is not granted" in answer["message"], answer
+    assert f'network.connect = ["localhost:{port}"]' in answer["message"], answer
