@@ -97,3 +97,30 @@ def test_a_host_not_granted_is_refused_naming_the_grant(servers, upstream, clien
     assert answer["raised"] == raised
     assert f"localhost:{port} is not granted" in answer["message"], answer
     assert f'network.connect = ["localhost:{port}"]' in answer["message"], answer
+
+
+def test_services_on_one_network_find_and_may_call_each_other():
+    """`service run A B --network`: A gets B's address as HONO_API_URL and may call it, though A's
+    Fabrickfile grants only 127.0.0.1 and the call goes to localhost."""
+    import os
+    import subprocess
+    import sys
+
+    import requests
+
+    from .harness import wait_for_port
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "fabricks", "service", "run", str(APP),
+                             str(APP.parents[2] / "examples" / "hono-api"), "--network", "default",
+                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "COLUMNS": "200"})
+    try:
+        wait_for_port(port, proc, timeout=600)
+        wait_for_port(port + 1, proc, timeout=600)
+        answer = requests.get(f"http://127.0.0.1:{port}/call", timeout=60,
+                              params={"client": "requests", "url": f"http://localhost:{port + 1}/"}).json()
+        assert answer["status"] == 200 and answer["body"] == "Hello from Hono", answer
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
