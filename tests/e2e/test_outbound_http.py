@@ -124,3 +124,29 @@ def test_services_on_one_network_find_and_may_call_each_other():
     finally:
         proc.terminate()
         proc.communicate(timeout=30)
+
+
+def test_a_node_service_calls_a_python_one_with_fetch():
+    """The other direction: a fetch app reads FLASK_HELLO_URL from process.env and fetches it."""
+    import os
+    import subprocess
+    import sys
+
+    import requests
+
+    from .harness import wait_for_port
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "fabricks", "service", "run", str(APP.parent / "fetch-caller"),
+                             str(APP.parents[2] / "examples" / "flask-hello"), "--network", "default",
+                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "COLUMNS": "200"})
+    try:
+        wait_for_port(port, proc, timeout=600)
+        wait_for_port(port + 1, proc, timeout=600)
+        answer = requests.get(f"http://127.0.0.1:{port}/call", params={"service": "FLASK_HELLO", "path": "/users/1"},
+                              timeout=60).json()
+        assert answer == {"status": 200, "type": "application/json", "body": '{"id":1,"name":"User 1"}\n'}, answer
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
