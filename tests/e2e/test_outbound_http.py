@@ -150,3 +150,22 @@ def test_a_node_service_calls_a_python_one_with_fetch():
     finally:
         proc.terminate()
         proc.communicate(timeout=30)
+
+
+def test_node_http_request_reaches_the_service_as_natively(upstream, tmp_path):
+    """http.request/http.get (what axios' Node adapter, got and node-fetch use) through the host."""
+    import shutil
+
+    from .harness import node_http
+
+    app = tmp_path / "node-http-client"
+    shutil.copytree(APP.parent / "node-http-client", app)
+    result = build_app(app)
+    with node_http(app, "server.js", result=result) as native, ComponentServer(result) as component:
+        for req in (Req("GET", f"/call?url={upstream}/items%3Fq%3D1"),
+                    Req("GET", f"/call?how=get&url={upstream}/missing"),
+                    Req("POST", f"/call?method=POST&url={upstream}/upload", {"Content-Type": "application/octet-stream"},
+                        bytes(range(256)) * 1200),
+                    Req("GET", f"/call?url=http://127.0.0.1:{free_port()}/"),  # ECONNREFUSED, as an 'error'
+                    Req("GET", f"/call?how=get&url={upstream}/after")):  # and the instance serves on
+            assert_same(send(native.url, req), send(component.url, req), req)

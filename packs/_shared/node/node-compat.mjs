@@ -34,7 +34,7 @@ export function nodeBuiltins(runtime = join(here, 'runtime')) {
     fs: own('fs.js'),
     'fs/promises': own('fs-promises.js'),
     http: own('http.js'),
-    https: own('http.js'),
+    https: own('https.js'),
     http2: own('http2.js'),
     module: own('module.js'),
     net: own('net.js'),

@@ -1,7 +1,8 @@
 // The wasi:http@0.2.6 plumbing every Node pack shares: the incoming request's parts, its
 // body as a blocking reader, and a response writer that streams.
 // WIT: wasi:http/types (incoming-request, outgoing-response, outgoing-body, response-outparam).
-import { Fields, IncomingBody, OutgoingBody, OutgoingResponse, ResponseOutparam } from 'wasi:http/types@0.2.6';
+import { Fields, IncomingBody, OutgoingBody, OutgoingRequest, OutgoingResponse, RequestOptions, ResponseOutparam } from 'wasi:http/types@0.2.6';
+import { handle as handleOutgoing } from 'wasi:http/outgoing-handler@0.2.6';
 
 const latin1 = new TextDecoder('latin1');
 const utf8 = new TextEncoder();
@@ -153,4 +154,63 @@ export class ResponseWriter {
     if (this.stream) this.stream[Symbol.dispose]();
     this.body[Symbol.dispose]?.();
   }
+}
+
+const METHODS = new Set(['get', 'head', 'post', 'put', 'delete', 'connect', 'options', 'trace', 'patch']);
+
+/** The wasi:http error-code of a failed outgoing request, as an Error with its ``tag``. */
+function outgoingError(code, url) {
+  const tag = code?.tag ?? 'internal-error';
+  return Object.assign(new Error(`${url}: ${tag}${code?.val !== undefined && typeof code.val !== 'object' ? ` (${code.val})` : ''}`), { wasiCode: tag });
+}
+
+/**
+ * One outgoing request through the host (WIT: wasi:http/outgoing-handler.handle), blocking
+ * the instance until the response head is in: ``{status, rawHeaders, body: BodyReader}``.
+ * ``headers``: [name, value] pairs; ``body``: a Uint8Array or undefined; ``timeoutMs`` bounds
+ * connecting, the first byte and each pause. Throws an Error whose ``wasiCode`` is the
+ * error-code's tag (``connection-refused``, ``DNS-error``, ``connection-timeout``, ...).
+ */
+export function sendOutgoing({ method, scheme, authority, pathWithQuery, headers, body, timeoutMs }) {
+  const url = `${scheme}://${authority}${pathWithQuery}`;
+  const request = new OutgoingRequest(Fields.fromList(headers.map(([name, value]) => [name, utf8.encode(String(value))])));
+  const lower = method.toLowerCase();
+  request.setMethod(METHODS.has(lower) ? { tag: lower } : { tag: 'other', val: method });
+  request.setScheme({ tag: scheme === 'https' ? 'HTTPS' : 'HTTP' });
+  request.setAuthority(authority);
+  request.setPathWithQuery(pathWithQuery);
+  const outgoing = request.body();
+  let options;
+  if (timeoutMs) {
+    options = new RequestOptions();
+    const ns = BigInt(Math.max(1, Math.round(timeoutMs))) * 1000000n;
+    options.setConnectTimeout(ns);
+    options.setFirstByteTimeout(ns);
+    options.setBetweenBytesTimeout(ns);
+  }
+  let future;
+  try {
+    future = handleOutgoing(request, options);
+  } catch (error) {
+    throw outgoingError(error?.payload, url);
+  }
+  const stream = outgoing.write();
+  try {
+    for (let offset = 0; body && offset < body.length; offset += WRITE_CHUNK) {
+      stream.blockingWriteAndFlush(body.subarray(offset, offset + WRITE_CHUNK));
+    }
+  } finally {
+    stream[Symbol.dispose]();
+  }
+  OutgoingBody.finish(outgoing, undefined);
+  const ready = future.subscribe();
+  ready.block();
+  ready[Symbol.dispose]();
+  const result = future.get();
+  future[Symbol.dispose]();
+  if (result?.tag !== 'ok' || result.val?.tag !== 'ok') throw outgoingError(result?.val?.val, url);
+  const incoming = result.val.val;
+  const rawHeaders = [];
+  for (const [name, value] of incoming.headers().entries()) rawHeaders.push(name, latin1.decode(value));
+  return { status: incoming.status(), rawHeaders, body: new BodyReader(incoming) };
 }

@@ -4,14 +4,15 @@
 // each incoming-request becomes an IncomingMessage/ServerResponse pair that behaves as
 // Node's (v22 `node:http`): headers and rawHeaders, a readable body read as the app asks
 // for it, `writeHead`/`setHeader` (arrays kept: several Set-Cookie), `write`/`end` streamed
-// to the client chunk by chunk, 'finish' and 'close' events. Outgoing requests (http.request)
-// are not available. docs/node-express.md lists what differs from Node.
+// to the client chunk by chunk, 'finish' and 'close' events. Outgoing requests (http.request,
+// http.get) go through the host: _http_client.js. docs/node-express.md lists what differs from Node.
 import { EventEmitter } from 'events';
 import { Readable, Stream } from 'stream';
 import { Buffer } from 'buffer';
 import { BodyReader, ResponseWriter, describe, requestParts } from '../wasi-http.js';
 import { describeError, reportUncaught, trackRequest } from './uncaught.js';
 import { resetStores } from './async_hooks.js';
+import { ClientRequest, getter, requester } from './_http_client.js';
 
 export const METHODS = [
   'ACL', 'BIND', 'CHECKOUT', 'CONNECT', 'COPY', 'DELETE', 'GET', 'HEAD', 'LINK', 'LOCK', 'M-SEARCH', 'MERGE',
@@ -606,14 +607,9 @@ export function createServer(options, requestListener) {
   return new Server(options, requestListener);
 }
 
-function noClient(name) {
-  return function unsupported() {
-    throw new Error(`http.${name}() (outgoing requests) is not available in a Fabricks component yet; use fetch()`);
-  };
-}
-
-export const request = noClient('request');
-export const get = noClient('get');
+export const request = requester('http:');
+export const get = getter('http:');
+export { ClientRequest };
 
 export class Agent {
   constructor(options) {
@@ -678,5 +674,5 @@ export function serveNode(target, incoming, responseOut) {
 
 export default {
   METHODS, STATUS_CODES, maxHeaderSize, IncomingMessage, OutgoingMessage, ServerResponse, Server, Agent, globalAgent,
-  createServer, request, get, validateHeaderName, validateHeaderValue, setMaxIdleHTTPParsers,
+  createServer, request, get, ClientRequest, validateHeaderName, validateHeaderValue, setMaxIdleHTTPParsers,
 };
