@@ -147,6 +147,14 @@ def test_a_node_service_calls_a_python_one_with_fetch():
         answer = requests.get(f"http://127.0.0.1:{port}/call", params={"service": "FLASK_HELLO", "path": "/users/1"},
                               timeout=60).json()
         assert answer == {"status": 200, "type": "application/json", "body": '{"id":1,"name":"User 1"}\n'}, answer
+        # A port nothing listens on: Node's (undici's) error, and the instance serves on.
+        refused = requests.get(f"http://127.0.0.1:{port}/call", params={"url": f"http://127.0.0.1:{free_port()}/"},
+                               timeout=60)
+        assert refused.status_code == 502
+        assert refused.json() == {"raised": "TypeError", "message": "fetch failed", "code": "ECONNREFUSED"}
+        again = requests.get(f"http://127.0.0.1:{port}/call", params={"service": "FLASK_HELLO", "path": "/users/2"},
+                             timeout=60).json()
+        assert again["status"] == 200 and '"id":2' in again["body"], again
     finally:
         proc.terminate()
         proc.communicate(timeout=30)

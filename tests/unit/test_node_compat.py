@@ -207,13 +207,18 @@ def _crypto_stand_in_module() -> str:
       import { tmpdir } from 'node:os';
       import { join } from 'node:path';
       import { nodeBuiltins, globalsModule, plugins } from './node-compat.mjs';
+      // The WASI imports exist only in a component: empty here (the globals' fetch imports them).
+      const wasiStub = { name: 'wasi-stub', setup(build) {
+        build.onResolve({ filter: /^wasi:/ }, (args) => ({ path: args.path, namespace: 'wasi-stub' }));
+        build.onLoad({ filter: /.*/, namespace: 'wasi-stub' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+      } };
       async function standIn() {
         const alias = nodeBuiltins();
         const out = await esbuild.build({
           stdin: { contents: "export * from 'node:crypto'; export { default } from 'node:crypto';", resolveDir: process.cwd(), loader: 'js' },
           bundle: true, write: false, format: 'esm', platform: 'neutral', target: 'es2022', mainFields: ['module', 'main'],
           conditions: ['node'], alias: Object.fromEntries(Object.entries(alias).flatMap(([k, v]) => [[k, v], [`node:${k}`, v]])),
-          inject: [globalsModule()], plugins: plugins({ appRoot: null }), logLevel: 'silent' });
+          inject: [globalsModule()], plugins: [wasiStub, ...plugins({ appRoot: null })], logLevel: 'silent' });
         const file = join(mkdtempSync(join(tmpdir(), 'fabricks-crypto-')), 'crypto.mjs');
         writeFileSync(file, out.outputFiles[0].text);
         return import(file);

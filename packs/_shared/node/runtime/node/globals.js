@@ -6,6 +6,7 @@ import { Buffer } from 'buffer';
 import processObject from './process.js';
 import { installStackTraceApi } from './stack-trace.js';
 import { importFrom, requireFrom } from './require.js';
+import { fetch as hostFetch } from './fetch.js';
 
 installStackTraceApi();
 
@@ -58,6 +59,7 @@ const __fabricksRequire = requireFrom;
 const __fabricksImport = importFrom;
 const process = processObject;
 
-Object.assign(globalThis, { global, process, Buffer, setImmediate, clearImmediate });
+// fetch through the host for http(s): the engine's own aborts the instance on a refused connection.
+Object.assign(globalThis, { global, process, Buffer, setImmediate, clearImmediate, fetch: hostFetch });
 
 export { __fabricksImport, __fabricksRequire, Buffer, clearImmediate, global, process, setImmediate };
