@@ -177,3 +177,7 @@ def test_node_http_request_reaches_the_service_as_natively(upstream, tmp_path):
                     Req("GET", f"/call?url=http://127.0.0.1:{free_port()}/"),  # ECONNREFUSED, as an 'error'
                     Req("GET", f"/call?how=get&url={upstream}/after")):  # and the instance serves on
             assert_same(send(native.url, req), send(component.url, req), req)
+        # Its Fabrickfile grants 127.0.0.1 only: the same service as localhost is refused.
+        port = upstream.rsplit(":", 1)[1]
+        refused = send(component.url, Req("GET", f"/call?url=http://localhost:{port}/"))
+        assert refused.status_code == 502 and refused.json() == {"code": "EACCES"}, refused.text

@@ -2,12 +2,15 @@
 // Its top level (and the app's) runs at build time, before the engine's heap is snapshotted.
 import { getEnvironment } from 'wasi:cli/environment@0.2.6';
 import config from './fabricks-config.json';
+import { grantOutgoing } from './runtime/wasi-http.js';
 import { startServing } from './runtime/node/process.js';
 import { buildTimeRandomness, buildTimeSettled, endBuildTime } from './runtime/node/build-time.js';
 import * as appModule from '../app/${app}';
 import { findListener, readyTarget } from './runtime/node/find-listener.js';
 import { listeningServer, pendingServer, serveNode } from './runtime/node/http.js';
 import { isRetired } from './runtime/node/uncaught.js';
+
+grantOutgoing(config.network); // outbound calls reach only granted hosts (docs/services.md)
 
 // Setup the app left to setImmediate/setTimeout(0) (plugins loading) runs now, at build time.
 await buildTimeSettled();

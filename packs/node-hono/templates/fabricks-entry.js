@@ -3,6 +3,7 @@
 import './runtime/web-compat.js'; // first: the app may use what it adds at its top level
 import { getEnvironment } from 'wasi:cli/environment@0.2.6';
 import config from './fabricks-config.json';
+import { grantOutgoing } from './runtime/wasi-http.js';
 import { startServing } from './runtime/node/process.js';
 import { buildTimeRandomness, buildTimeSettled, endBuildTime } from './runtime/node/build-time.js';
 import * as appModule from '../app/${app}';
@@ -10,6 +11,8 @@ import { findFetch } from './runtime/find-fetch.js';
 import { serveFetch } from './runtime/fetch-bridge.js';
 import { registeredFetch } from './shims/hono-node-server.js';
 import { isRetired } from './runtime/node/uncaught.js';
+
+grantOutgoing(config.network); // outbound calls reach only granted hosts (docs/services.md)
 
 // Setup the app left to setImmediate/setTimeout(0) runs now, at build time.
 await buildTimeSettled();

@@ -157,6 +157,30 @@ export class ResponseWriter {
 }
 
 const METHODS = new Set(['get', 'head', 'post', 'put', 'delete', 'connect', 'options', 'trace', 'patch']);
+const GRANTED = []; // the Fabrickfile's [capabilities] network.connect, set by the entry from its config
+
+/** Record the build's outbound grants (``host:port``, ``*`` for a label or the port). */
+export function grantOutgoing(grants) {
+  GRANTED.splice(0, GRANTED.length, ...(grants ?? []));
+}
+
+function hostMatches(pattern, host) {
+  if (pattern === '*') return true;
+  if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1;
+  return pattern === host;
+}
+
+/** Whether ``host:port`` is granted: the build's grants, and the host's at run time
+ *  (FABRICKS_NETWORK_CONNECT, services on one --network), as the Python packs check them. */
+export function outgoingGranted(host, port) {
+  const extra = (globalThis.process?.env?.FABRICKS_NETWORK_CONNECT ?? '').split(',').map((g) => g.trim()).filter(Boolean);
+  host = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return [...GRANTED, ...extra].some((entry) => {
+    const at = entry.lastIndexOf(':');
+    const [patternHost, patternPort] = [entry.slice(0, at).toLowerCase(), entry.slice(at + 1)];
+    return (patternPort === '*' || patternPort === String(port)) && hostMatches(patternHost, host);
+  });
+}
 
 /** The wasi:http error-code of a failed outgoing request, as an Error with its ``tag``. */
 function outgoingError(code, url) {
@@ -169,10 +193,18 @@ function outgoingError(code, url) {
  * the instance until the response head is in: ``{status, rawHeaders, body: BodyReader}``.
  * ``headers``: [name, value] pairs; ``body``: a Uint8Array or undefined; ``timeoutMs`` bounds
  * connecting, the first byte and each pause. Throws an Error whose ``wasiCode`` is the
- * error-code's tag (``connection-refused``, ``DNS-error``, ``connection-timeout``, ...).
+ * error-code's tag (``connection-refused``, ``DNS-error``, ``connection-timeout``, ...), or
+ * ``not-granted`` for a host the grants leave out (its message names the line to add).
  */
 export function sendOutgoing({ method, scheme, authority, pathWithQuery, headers, body, timeoutMs }) {
   const url = `${scheme}://${authority}${pathWithQuery}`;
+  const { hostname, port } = new URL(url);
+  const effectivePort = Number(port) || (scheme === 'https' ? 443 : 80);
+  if (!outgoingGranted(hostname, effectivePort)) {
+    const where = `${hostname.replace(/^\[|\]$/g, '')}:${effectivePort}`;
+    throw Object.assign(new Error(`${where} is not granted to this component: add it to the Fabrickfile, ` +
+      `[capabilities] network.connect = ["${where}"]`), { wasiCode: 'not-granted' });
+  }
   const request = new OutgoingRequest(Fields.fromList(headers.map(([name, value]) => [name, utf8.encode(String(value))])));
   const lower = method.toLowerCase();
   request.setMethod(METHODS.has(lower) ? { tag: lower } : { tag: 'other', val: method });

@@ -23,6 +23,7 @@ function nodeError(code, message) {
 function connectionError(error, host, port) {
   const code = error?.wasiCode ?? '';
   const where = `${host}:${port}`;
+  if (code === 'not-granted') return Object.assign(nodeError('EACCES', error.message), { syscall: 'connect', address: host, port });
   if (code === 'connection-refused') return Object.assign(nodeError('ECONNREFUSED', `connect ECONNREFUSED ${where}`), { errno: -111, syscall: 'connect', address: host, port });
   if (/^DNS-|destination-not-found/.test(code)) return Object.assign(nodeError('ENOTFOUND', `getaddrinfo ENOTFOUND ${host}`), { errno: -3008, syscall: 'getaddrinfo', hostname: host });
   if (/timeout/.test(code)) return Object.assign(nodeError('ETIMEDOUT', `connect ETIMEDOUT ${where}`), { syscall: 'connect' });

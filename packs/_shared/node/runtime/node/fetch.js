@@ -13,14 +13,15 @@ const engineFetch = globalThis.fetch;
 const HOST_SET = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade',
   'content-length', 'te', 'trailer']);
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
-const CODES = { 'connection-refused': 'ECONNREFUSED', 'DNS-error': 'ENOTFOUND', 'DNS-timeout': 'ENOTFOUND',
+const CODES = { 'not-granted': 'EACCES', 'connection-refused': 'ECONNREFUSED', 'DNS-error': 'ENOTFOUND', 'DNS-timeout': 'ENOTFOUND',
   'destination-not-found': 'ENOTFOUND', 'connection-timeout': 'ETIMEDOUT', 'connection-read-timeout': 'ETIMEDOUT',
   'connection-write-timeout': 'ETIMEDOUT', 'HTTP-response-timeout': 'ETIMEDOUT' };
 
 /** Node's (undici's) failure: a TypeError whose cause names the system error. */
 function fetchFailed(error, url) {
   const code = CODES[error?.wasiCode] ?? 'ECONNRESET';
-  const cause = Object.assign(new Error(`${code} ${url.host}`), { code, hostname: url.hostname, port: url.port });
+  const cause = Object.assign(new Error(code === 'EACCES' ? error.message : `${code} ${url.host}`),
+    { code, hostname: url.hostname, port: url.port });
   return new TypeError('fetch failed', { cause });
 }
 
