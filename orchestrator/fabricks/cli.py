@@ -188,7 +188,8 @@ def service_run(
     fresh_instances: Annotated[bool, typer.Option("--fresh-instances", help="A new instance per request (no state kept between requests).")] = False,
     env: Annotated[Optional[list[str]], typer.Option("--env", help="Grant an env var: NAME or NAME=value (repeatable).")] = None,
     dirs: Annotated[Optional[list[str]], typer.Option("--dir", help="Grant a folder read-write: PATH or PATH::GUEST (repeatable).")] = None,
-    network: Annotated[Optional[str], typer.Option(help="Name a network: each service gets <NAME>_URL env vars for the others.")] = None,
+    network: Annotated[Optional[str], typer.Option(help="Name a network: each service gets <NAME>_URL env vars for the others, and may call them.")] = None,
+    connect: Annotated[Optional[list[str]], typer.Option("--connect", help="Grant an outbound host HOST:PORT for this run (repeatable; * for a label or the port), over [capabilities] network.connect.")] = None,
     lang: Annotated[Optional[str], typer.Option("--lang")] = None,
     framework: Annotated[Optional[str], typer.Option()] = None,
     app_ref: Annotated[Optional[str], typer.Option("--app")] = None,
@@ -223,9 +224,12 @@ def service_run(
                 import os as _os
                 environ = dict(_os.environ)
                 extra = {k: v for k, v in peers.items() if k != env_name(result.spec.name)}
-                if extra:  # services on one network may call each other (the component checks grants)
-                    extra["FABRICKS_NETWORK_CONNECT"] = ",".join(
-                        f"{host}:{p}" for r, p in zip(results, ports) if r is not result for host in ("127.0.0.1", "localhost"))
+                # Run-time grants (the component checks them at each call): --connect, and the
+                # other services of one network.
+                granted = list(connect or ()) + [f"{h}:{p}" for r, p in zip(results, ports)
+                                                 if network and r is not result for h in ("127.0.0.1", "localhost")]
+                if granted:
+                    extra["FABRICKS_NETWORK_CONNECT"] = ",".join(granted)
                 environ.update(extra)
                 if extra:
                     result.spec = _with_env(result.spec, tuple(extra))

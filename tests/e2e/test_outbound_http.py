@@ -181,3 +181,27 @@ def test_node_http_request_reaches_the_service_as_natively(upstream, tmp_path):
         port = upstream.rsplit(":", 1)[1]
         refused = send(component.url, Req("GET", f"/call?url=http://localhost:{port}/"))
         assert refused.status_code == 502 and refused.json() == {"code": "EACCES"}, refused.text
+
+
+def test_a_host_granted_on_the_command_line_may_be_called(upstream):
+    """`service run --connect localhost:PORT` grants what the Fabrickfile doesn't, for that run."""
+    import os
+    import subprocess
+    import sys
+
+    import requests
+
+    from .harness import wait_for_port
+
+    port, target = free_port(), upstream.rsplit(":", 1)[1]
+    proc = subprocess.Popen([sys.executable, "-m", "fabricks", "service", "run", str(APP), "--port", str(port),
+                             "--connect", f"localhost:{target}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env={**os.environ, "COLUMNS": "200"})
+    try:
+        wait_for_port(port, proc, timeout=600)
+        answer = requests.get(f"http://127.0.0.1:{port}/call", timeout=60,
+                              params={"client": "httpx", "url": f"http://localhost:{target}/granted"}).json()
+        assert answer["status"] == 200 and '"path": "/granted"' in answer["body"], answer
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
