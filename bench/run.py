@@ -205,8 +205,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: run `sh bench/install-tools.sh` (or `make bench`)")
-    command = "make bench" if args.write_docs and not args.example and not quick and not args.path else \
-        " ".join([".venv/bin/python bench/run.py", *(argv if argv is not None else sys.argv[1:])])
+    given = list(argv if argv is not None else sys.argv[1:])
+    # "make bench" only for what it runs: the defaults (shorter runs name their own options).
+    command = "make bench" if given == ["--write-docs"] else " ".join([".venv/bin/python bench/run.py", *given])
     run = report.Run(machine(), settings, command=command)
     log(f"bench: {', '.join(names)}; wrk {settings.flags()}, {settings.rounds} round(s), "
         f"{settings.warmup_s:g} s warm-up; {run.machine.cores} cores, load {run.machine.load_before:.2f}")
