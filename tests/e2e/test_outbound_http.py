@@ -3,17 +3,23 @@ with the same app under gunicorn calling the same loopback service with real soc
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import requests
 
-from .harness import ComponentServer, Req, assert_same, build_app, free_port, gunicorn, send
+from .harness import ComponentServer, Req, assert_same, build_app, free_port, gunicorn, send, wait_for_port
 
 pytestmark = pytest.mark.e2e
 APP = Path(__file__).resolve().parents[1] / "apps" / "outbound-http"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 CLIENTS = ["urllib", "http.client", "requests", "httpx"]
 
 
@@ -61,6 +67,22 @@ def servers():
         yield native, component
 
 
+@contextlib.contextmanager
+def service_run(*args: str, services: int = 1):
+    """`fabricks service run ARGS --port P` (P, P+1, ... for several services); yields P once all listen."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "fabricks", "service", "run", *args, "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "COLUMNS": "200"})
+    try:
+        for offset in range(services):
+            wait_for_port(port + offset, proc, timeout=600)
+        yield port
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+
+
 @pytest.mark.parametrize("client", CLIENTS)
 def test_calls_reach_the_service_as_natively(servers, upstream, client):
     native, component = servers
@@ -102,48 +124,16 @@ def test_a_host_not_granted_is_refused_naming_the_grant(servers, upstream, clien
 def test_services_on_one_network_find_and_may_call_each_other():
     """`service run A B --network`: A gets B's address as HONO_API_URL and may call it, though A's
     Fabrickfile grants only 127.0.0.1 and the call goes to localhost."""
-    import os
-    import subprocess
-    import sys
-
-    import requests
-
-    from .harness import wait_for_port
-
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "fabricks", "service", "run", str(APP),
-                             str(APP.parents[2] / "examples" / "hono-api"), "--network", "default",
-                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "COLUMNS": "200"})
-    try:
-        wait_for_port(port, proc, timeout=600)
-        wait_for_port(port + 1, proc, timeout=600)
+    with service_run(str(APP), str(EXAMPLES / "hono-api"), "--network", "default", services=2) as port:
         answer = requests.get(f"http://127.0.0.1:{port}/call", timeout=60,
                               params={"client": "requests", "url": f"http://localhost:{port + 1}/"}).json()
         assert answer["status"] == 200 and answer["body"] == "Hello from Hono", answer
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=30)
 
 
 def test_a_node_service_calls_a_python_one_with_fetch():
     """The other direction: a fetch app reads FLASK_HELLO_URL from process.env and fetches it."""
-    import os
-    import subprocess
-    import sys
-
-    import requests
-
-    from .harness import wait_for_port
-
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "fabricks", "service", "run", str(APP.parent / "fetch-caller"),
-                             str(APP.parents[2] / "examples" / "flask-hello"), "--network", "default",
-                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "COLUMNS": "200"})
-    try:
-        wait_for_port(port, proc, timeout=600)
-        wait_for_port(port + 1, proc, timeout=600)
+    with service_run(str(APP.parent / "fetch-caller"), str(EXAMPLES / "flask-hello"), "--network", "default",
+                     services=2) as port:
         answer = requests.get(f"http://127.0.0.1:{port}/call", params={"service": "FLASK_HELLO", "path": "/users/1"},
                               timeout=60).json()
         assert answer == {"status": 200, "type": "application/json", "body": '{"id":1,"name":"User 1"}\n'}, answer
@@ -155,9 +145,6 @@ def test_a_node_service_calls_a_python_one_with_fetch():
         again = requests.get(f"http://127.0.0.1:{port}/call", params={"service": "FLASK_HELLO", "path": "/users/2"},
                              timeout=60).json()
         assert again["status"] == 200 and '"id":2' in again["body"], again
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=30)
 
 
 def test_node_http_request_reaches_the_service_as_natively(upstream, tmp_path):
@@ -185,23 +172,8 @@ def test_node_http_request_reaches_the_service_as_natively(upstream, tmp_path):
 
 def test_a_host_granted_on_the_command_line_may_be_called(upstream):
     """`service run --connect localhost:PORT` grants what the Fabrickfile doesn't, for that run."""
-    import os
-    import subprocess
-    import sys
-
-    import requests
-
-    from .harness import wait_for_port
-
-    port, target = free_port(), upstream.rsplit(":", 1)[1]
-    proc = subprocess.Popen([sys.executable, "-m", "fabricks", "service", "run", str(APP), "--port", str(port),
-                             "--connect", f"localhost:{target}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env={**os.environ, "COLUMNS": "200"})
-    try:
-        wait_for_port(port, proc, timeout=600)
+    target = upstream.rsplit(":", 1)[1]
+    with service_run(str(APP), "--connect", f"localhost:{target}") as port:
         answer = requests.get(f"http://127.0.0.1:{port}/call", timeout=60,
                               params={"client": "httpx", "url": f"http://localhost:{target}/granted"}).json()
         assert answer["status"] == 200 and '"path": "/granted"' in answer["body"], answer
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=30)
