@@ -195,15 +195,8 @@ def push(wasm: Path, reference: str | Reference, *, name: str, created: str, use
                                    manifest_config=f"{config_path}:{CONFIG_MEDIA_TYPE}",
                                    config_path=str(docker_config) if docker_config else None,
                                    disable_path_validation=True, quiet=True)
-        except requests.exceptions.SSLError:
-            raise PushError(f"{ref.registry} does not speak HTTPS",
-                            hint="A registry without TLS needs --plain-http (only one you trust, e.g. on localhost)."
-                            ) from None
-        except requests.exceptions.ConnectionError:
-            raise PushError(f"no registry answers at {ref.registry}",
-                            hint=f"Check the host and port in {ref} and that the registry is running"
-                                 f"{'' if plain_http else ' (a local registry without TLS needs --plain-http)'}."
-                            ) from None
+        except requests.exceptions.ConnectionError as error:  # SSLError included
+            raise _unreachable(ref, error, plain_http) from None
         except requests.exceptions.RequestException as error:
             raise PushError(f"talking to {ref.registry} failed: {error}") from None
         except FabricksError:
@@ -224,17 +217,22 @@ def _challenge(ref: Reference, plain_http: bool) -> str | None:
     url = f"{'http' if plain_http else 'https'}://{ref.registry}/v2/"
     try:
         response = requests.get(url, timeout=30)
-    except requests.exceptions.SSLError:
-        raise PushError(f"{ref.registry} does not speak HTTPS",
-                        hint="A registry without TLS needs --plain-http (only one you trust, e.g. on localhost)."
-                        ) from None
-    except requests.exceptions.RequestException:
-        raise PushError(f"no registry answers at {ref.registry}",
-                        hint=f"Check the host and port in {ref} and that the registry is running"
-                             f"{'' if plain_http else ' (a local registry without TLS needs --plain-http)'}."
-                        ) from None
+    except requests.exceptions.RequestException as error:
+        raise _unreachable(ref, error, plain_http) from None
     header = response.headers.get("WWW-Authenticate", "")
     return header.split(" ", 1)[0].lower() or None if response.status_code == 401 else None
+
+
+def _unreachable(ref: Reference, error: Exception, plain_http: bool) -> PushError:
+    """The PushError for a registry that doesn't answer, or doesn't speak HTTPS (``error``: requests')."""
+    import requests  # noqa: PLC0415
+
+    if isinstance(error, requests.exceptions.SSLError):
+        return PushError(f"{ref.registry} does not speak HTTPS",
+                         hint="A registry without TLS needs --plain-http (only one you trust, e.g. on localhost).")
+    return PushError(f"no registry answers at {ref.registry}",
+                     hint=f"Check the host and port in {ref} and that the registry is running"
+                          f"{'' if plain_http else ' (a local registry without TLS needs --plain-http)'}.")
 
 
 def _refusal(ref: Reference, error: Exception, explicit: bool) -> PushError:
