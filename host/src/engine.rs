@@ -1,0 +1,23 @@
+//! The one wasmtime `Engine` configuration, shared by `compile` and `serve`: a `.cwasm` only
+//! loads into an engine configured as the one that compiled it.
+
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+/// An engine for components with async host calls; `pooling` picks wasmtime's pooling
+/// instance allocator (slots reserved up front, instantiation without mmap/munmap per instance).
+pub fn engine(pooling: bool) -> wasmtime::Result<Engine> {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    if pooling {
+        let mut pool = PoolingAllocationConfig::default();
+        // Components from componentize-py and StarlingMonkey hold several core instances,
+        // memories and tables each.
+        pool.total_component_instances(1000);
+        pool.total_core_instances(10_000);
+        pool.total_memories(4000);
+        pool.total_tables(10_000);
+        pool.max_memory_size(1 << 32);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    }
+    Engine::new(&config)
+}
