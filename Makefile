@@ -6,7 +6,18 @@ BIN    := $(VENV)/bin
 
 .PHONY: setup demo test unit bench clean
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.ready
+
+# Set-up ends by checking every tool the packs and the host need.
+$(VENV)/.ready: $(VENV)/.installed $(BIN)/fabricks-host
+	$(BIN)/fabricks doctor
+	touch $@
+
+# The host (host/, on the wasmtime crates), built with the Debian Rust toolchain that
+# install-toolchain.sh installs for the rust-axum pack too (rustup's may be older than wasmtime needs).
+$(BIN)/fabricks-host: $(VENV)/.installed host/Cargo.toml host/Cargo.lock $(wildcard host/src/*.rs)
+	RUSTC=/usr/bin/rustc /usr/bin/cargo build --release --locked --manifest-path host/Cargo.toml
+	install -m 755 host/target/release/fabricks-host $@
 
 $(VENV)/.installed: pyproject.toml packs/_shared/rust/install-toolchain.sh packs/_shared/node/package-lock.json tests/native-node/package-lock.json tests/install-registry.sh
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +33,6 @@ $(VENV)/.installed: pyproject.toml packs/_shared/rust/install-toolchain.sh packs
 	# out of sync. No install scripts run: nothing here needs one.
 	npm install --prefix packs/_shared/node --no-save --ignore-scripts --no-audit --no-fund
 	npm install --prefix tests/native-node --no-save --ignore-scripts --no-audit --no-fund
-	$(BIN)/fabricks doctor
 	touch $@
 
 # Build examples/flask-hello into a component and serve it on http://127.0.0.1:8080 (Ctrl-C stops).
@@ -45,4 +55,4 @@ bench: setup
 	$(BIN)/python bench/run.py --write-docs
 
 clean:
-	rm -rf $(VENV) .fabricks examples/*/.fabricks packs/_shared/node/node_modules tests/native-node/node_modules
+	rm -rf $(VENV) host/target .fabricks examples/*/.fabricks packs/_shared/node/node_modules tests/native-node/node_modules

@@ -1,22 +1,26 @@
-"""The embedded default host: ``wasmtime serve`` running a built component.
+"""The embedded default host: ``fabricks-host`` (``host/``, on the wasmtime and
+wasmtime-wasi-http crates) serving a built component.
 
 The host owns the accept loop and calls the component's
 ``wasi:http/incoming-handler`` per request. Instances are reused (the app's
 state persists between requests, as in a gunicorn worker) unless a fresh
-instance per request is asked for. Only the environment variables and folders
-granted by the Fabrickfile or flags reach the component.
+instance per request is asked for, and a client's next request reaches the
+instance that served its last one (``host/src/pool.rs``). Only the environment
+variables, folders and outbound hosts granted by the Fabrickfile or flags reach
+the component.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import re
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -24,25 +28,30 @@ from . import toolchain
 from .errors import ServeError
 from .pipeline import BuildResult
 
-IDLE_INSTANCE_TIMEOUT = "600s"
-STREAMING_MS = 1000
+IDLE_INSTANCE_TIMEOUT_SECONDS = 600
+GRACE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
 class ServeOptions:
     """How to serve: ``port`` on ``host``; ``instance_reuse`` requests per instance (1 = fresh
-    each time); ``concurrency`` requests in flight at once (0 = no limit). Each concurrent
-    request runs in its own instance, with its own module state, as gunicorn's workers do:
-    ``concurrency = 1`` is gunicorn's ``--workers 1``."""
+    each time, 0 = no limit); ``concurrency`` instances at once (0 = one per request in
+    flight; more requests wait for one). Each concurrent request runs in its own instance,
+    with its own module state, as gunicorn's workers do: ``concurrency = 1`` is gunicorn's
+    ``--workers 1``. ``connect``: outbound ``host:port`` patterns granted for this run, over
+    the Fabrickfile's ``network.connect``. ``verbose``: the host logs each instance it starts."""
 
     port: int = 8080
     host: str = "127.0.0.1"
-    instance_reuse: int = 1000
+    instance_reuse: int = 0
     concurrency: int = 0
+    connect: tuple[str, ...] = field(default_factory=tuple)
+    verbose: bool = False
 
 
-def grants(result: BuildResult, environ: dict[str, str] | None = None) -> tuple[list[str], list[str], list[str]]:
-    """``(dir args, env args, notes)`` for wasmtime from the build's mounts and capabilities.
+def grants(result: BuildResult, environ: dict[str, str] | None = None) -> tuple[list[dict], list[list[str]], list[str]]:
+    """``(dirs, env, notes)`` for the host from the build's mounts and capabilities: dirs as
+    ``{"host", "guest", "writable"}``, env as ``[name, value]``.
 
     ``"NAME"`` env entries take their value from ``environ`` (default: this
     process's environment) and are skipped, with a note, when unset there.
@@ -50,38 +59,51 @@ def grants(result: BuildResult, environ: dict[str, str] | None = None) -> tuple[
     environ = os.environ if environ is None else environ
     spec = result.spec
     app_root = spec.pack.serve.get("app_root", "/").rstrip("/")
-    dirs, envs, notes = [], [], []
+    dirs: list[dict] = []
+    envs: list[list[str]] = []
+    notes: list[str] = []
     for host, guest in result.mounts:
-        dirs += ["--dir", f"{host}::{guest}"]
+        dirs.append({"host": str(host), "guest": guest, "writable": False})
     for entry in spec.capabilities.read + spec.capabilities.read_write:
         host, _, guest = entry.partition("::")
+        writable = entry in spec.capabilities.read_write
         if Path(host).is_absolute():
-            dirs += ["--dir", f"{host}::{guest or host}"]
-        elif entry in spec.capabilities.read_write:
+            dirs.append({"host": host, "guest": guest or host, "writable": writable})
+        elif writable:
             # Relative folders appear where the app sees its own folder.
-            dirs += ["--dir", f"{(spec.app_dir / host).resolve()}::{guest or app_root + '/' + host.strip('/')}"]
+            dirs.append({"host": str((spec.app_dir / host).resolve()),
+                         "guest": guest or app_root + "/" + host.strip("/"), "writable": True})
         # Relative read-only folders are part of the staged app, already mounted.
     for entry in spec.capabilities.env:
         name, eq, value = entry.partition("=")
         if eq:
-            envs += ["--env", f"{name}={value}"]
+            envs.append([name, value])
         elif name in environ:
-            envs += ["--env", f"{name}={environ[name]}"]
+            envs.append([name, environ[name]])
         else:
             notes.append(f"{name} is granted but not set in this environment; the app will not see it")
     return dirs, envs, notes
 
 
-def command(result: BuildResult, options: ServeOptions, environ: dict[str, str] | None = None) -> list[str]:
-    """The ``wasmtime serve`` command line for ``result``."""
-    wasmtime = toolchain.require(toolchain.HOST_TOOLS[0])
+def service_config(result: BuildResult, options: ServeOptions, environ: dict[str, str] | None = None,
+                   route: str = "/") -> dict:
+    """One service of the host's configuration (``host/src/config.rs``) for ``result``."""
     dirs, envs, _ = grants(result, environ)
-    wasi = [arg for flag in result.spec.pack.serve.get("wasi", []) for arg in ("-S", flag)]
-    reuse = max(1, options.instance_reuse)
-    limit = ["--max-concurrent-requests", str(options.concurrency)] if options.concurrency > 0 else []
-    return [str(wasmtime), "serve", "--addr", f"{options.host}:{options.port}", *wasi,
-            "--max-instance-reuse-count", str(reuse), "--idle-instance-timeout", IDLE_INSTANCE_TIMEOUT, *limit,
-            *dirs, *envs, "--allow-precompiled", str(result.cwasm)]
+    return {"name": result.spec.name, "route": route, "component": str(result.cwasm), "dirs": dirs, "env": envs,
+            "connect": [*result.spec.capabilities.network, *options.connect],
+            "instance_reuse": max(0, options.instance_reuse), "max_instances": max(0, options.concurrency),
+            "idle_timeout_seconds": IDLE_INSTANCE_TIMEOUT_SECONDS}
+
+
+def host_config(services: list[dict], options: ServeOptions) -> dict:
+    """The host's whole configuration: ``services`` on ``options.host:options.port``."""
+    return {"addr": f"{options.host}:{options.port}", "grace_seconds": GRACE_SECONDS, "verbose": options.verbose,
+            "services": services}
+
+
+def command(config_file: Path) -> list[str]:
+    """The ``fabricks-host serve`` command line for a configuration written to ``config_file``."""
+    return [str(toolchain.require(toolchain.HOST)), "serve", str(config_file)]
 
 
 def _prctl():
@@ -105,35 +127,6 @@ def _die_with_parent() -> None:
         _PRCTL(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
 
 
-def requests_in_flight(port: int) -> int | None:
-    """How many connections to local ``port`` have a request the host has not answered yet;
-    None where the kernel's socket statistics can't be read (``ss`` from iproute2, Linux).
-
-    A connection is in flight when it has received data after the last data it sent (or
-    has received a request and sent nothing yet): a request waits for its response. One
-    that sent data within the last STREAMING_MS is taken to be streaming a response. What
-    TCP can't tell apart, a response stream paused for longer and an idle keep-alive
-    connection, counts as idle (only the host knows; wasmtime serve doesn't say).
-    Millisecond resolution: a request pipelined within the millisecond of the previous
-    response counts as idle.
-    """
-    try:
-        proc = subprocess.run(["ss", "-tinH", "state", "established", f"( sport = :{port} )"],
-                              capture_output=True, text=True, timeout=5)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if proc.returncode != 0:
-        return None
-    count = 0
-    for info in re.findall(r"^\s+(\S.*)$", proc.stdout, flags=re.MULTILINE):
-        stats = dict(re.findall(r"\b(bytes_sent|bytes_received|lastsnd|lastrcv):(\d+)", info))
-        received, sent = int(stats.get("bytes_received", 0)), int(stats.get("bytes_sent", 0))
-        last_sent = int(stats.get("lastsnd", 0))
-        if received and (not sent or int(stats.get("lastrcv", 0)) < last_sent or last_sent < STREAMING_MS):
-            count += 1
-    return count
-
-
 def port_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -145,30 +138,45 @@ def port_free(host: str, port: int) -> bool:
 
 
 class Service:
-    """One running component. ``on_line(name, line)`` receives its log lines."""
+    """One running host serving ``result`` (or several results by route, see ``routes``).
+    ``on_line(name, line)`` receives its log lines."""
 
     def __init__(self, result: BuildResult, options: ServeOptions,
-                 on_line: Callable[[str, str], None] | None = None, environ: dict[str, str] | None = None) -> None:
+                 on_line: Callable[[str, str], None] | None = None, environ: dict[str, str] | None = None,
+                 routes: list[tuple[str, BuildResult, ServeOptions, dict[str, str] | None]] | None = None) -> None:
+        """``routes``: several services on this host's one address, as ``(route, result,
+        options, environ)``; the longest route that prefixes a path serves it. Without it,
+        ``result`` is served at ``/``."""
         self.result, self.options = result, options
         self.name = result.spec.name
         self.on_line = on_line or (lambda name, line: None)
         self.environ = environ
+        self.routes = routes
         self.process: subprocess.Popen | None = None
         self._pump: threading.Thread | None = None
+        self._config_dir: tempfile.TemporaryDirectory | None = None
 
     @property
     def url(self) -> str:
         return f"http://{self.options.host}:{self.options.port}"
 
+    def config(self) -> dict:
+        """The host's configuration for this service (or its routes)."""
+        mounted = self.routes or [("/", self.result, self.options, self.environ)]
+        return host_config([service_config(r, o, e, route) for route, r, o, e in mounted], self.options)
+
     def start(self, timeout: float = 60.0) -> "Service":
-        """Start wasmtime serve and wait until the port accepts connections.
+        """Start the host and wait until the port accepts connections.
 
         Raises ServeError if the port is taken or the host exits or does not come up.
         """
         if not port_free(self.options.host, self.options.port):
             raise ServeError(f"port {self.options.port} on {self.options.host} is already in use",
                              hint="Stop what is using it, or pass --port with another port.")
-        argv = command(self.result, self.options, self.environ)
+        self._config_dir = tempfile.TemporaryDirectory(prefix="fabricks-host-")
+        config_file = Path(self._config_dir.name) / "host.json"
+        config_file.write_text(json.dumps(self.config(), indent=2))
+        argv = command(config_file)
         self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                         errors="replace", bufsize=1, start_new_session=True,
                                         preexec_fn=_die_with_parent if _PRCTL is not None else None)
@@ -179,7 +187,8 @@ class Service:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 self._pump.join(timeout=2)
-                raise ServeError(f"wasmtime serve exited with status {self.process.returncode}",
+                self._cleanup()
+                raise ServeError(f"the host exited with status {self.process.returncode}",
                                  hint="See its output below.", output="\n".join(self._tail[-30:]))
             try:
                 with socket.create_connection((self.options.host, self.options.port), timeout=0.5):
@@ -187,7 +196,7 @@ class Service:
             except OSError:
                 time.sleep(0.05)
         self.stop()
-        raise ServeError(f"wasmtime serve did not accept connections within {timeout:.0f} s")
+        raise ServeError(f"the host did not accept connections within {timeout:.0f} s")
 
     def _read_output(self) -> None:
         assert self.process and self.process.stdout
@@ -200,31 +209,28 @@ class Service:
         assert self.process
         return self.process.wait()
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop gracefully: in-flight requests finish (for at most ``timeout`` seconds), then
-        the host goes at once.
+    def _cleanup(self) -> None:
+        if self._config_dir is not None:
+            self._config_dir.cleanup()
+            self._config_dir = None
 
-        SIGINT (as Ctrl-C) makes wasmtime serve stop accepting, but it then waits for every
-        open connection to close, idle keep-alive ones (a browser's) included. Once no
-        request is in flight (:func:`requests_in_flight`), the host is killed instead of
-        waited for; where that can't be told, it gets the whole ``timeout``.
-        """
-        if self.process is None or self.process.poll() is not None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGINT)
-            deadline = time.monotonic() + timeout
-            while self.process.poll() is None and time.monotonic() < deadline:
-                if requests_in_flight(self.options.port) == 0:
-                    break
-                time.sleep(0.02)
-            if self.process.poll() is None:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        except ProcessLookupError:
-            pass
+    def stop(self, timeout: float = GRACE_SECONDS + 2) -> None:
+        """Stop gracefully: SIGTERM makes the host stop accepting, close idle keep-alive
+        connections and let in-flight requests finish (for its grace period); with nothing
+        in flight it exits at once. SIGKILL if it is still there after ``timeout`` seconds."""
+        if self.process is not None and self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                try:
+                    self.process.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                    self.process.wait()
+            except ProcessLookupError:
+                pass
         if self._pump:
             self._pump.join(timeout=2)
+        self._cleanup()
 
     def __enter__(self) -> "Service":
         return self.start()

@@ -82,7 +82,7 @@ def component_interfaces(wasm: Path) -> tuple[list[str], list[str]]:
     interface names. Raises ToolchainError when wasm-tools is missing, PushError when it
     can't read the component.
     """
-    tool = toolchain.require(toolchain.HOST_TOOLS[1])
+    tool = toolchain.require(toolchain.INSPECTOR)
     proc = subprocess.run([str(tool), "component", "wit", str(wasm)], capture_output=True, text=True)
     if proc.returncode != 0:
         raise PushError(f"wasm-tools could not read {wasm}", output=proc.stderr[-2000:])

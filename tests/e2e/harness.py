@@ -3,7 +3,7 @@
 Reusable by every pack: a :class:`NativeServer` runs any command that serves the
 app on a port (gunicorn, uvicorn, node, a Rust binary); a :class:`ComponentServer`
 builds the app through the real pipeline and serves it with the real host
-(wasmtime serve). :func:`assert_same` compares status, the headers that matter
+(fabricks-host). :func:`assert_same` compares status, the headers that matter
 and the body.
 """
 
@@ -200,9 +200,9 @@ def build_app(app_dir: Path, flags: Flags = Flags()) -> BuildResult:
 
 
 class ComponentServer:
-    """A built component served by ``wasmtime serve`` on a free port."""
+    """A built component served by the host (``fabricks-host``) on a free port."""
 
-    def __init__(self, result: BuildResult, env: dict[str, str] | None = None, instance_reuse: int = 1000,
+    def __init__(self, result: BuildResult, env: dict[str, str] | None = None, instance_reuse: int = 0,
                  concurrency: int = 1) -> None:
         """``concurrency = 1`` mirrors the one-worker native baselines: one instance, one state."""
         self.port = free_port()
@@ -355,24 +355,9 @@ def assert_same(native: requests.Response, component: requests.Response, req: Re
     assert b["body"] == a["body"], f"{req}: body differs"
 
 
-# wasmtime serve counts a request done when its response is, and gives the next request to a
-# fresh instance (fresh state) while the last one's handle is still returning. State-changing
-# requests and 5xx responses (whose handlers log after answering) are followed by this pause,
-# so the next request meets the same instance, as it would the one native worker.
-# 0.3 s still lost bottle-todo's state once in CI on a loaded 2-core machine (2026-11-22).
-SETTLE_SECONDS = 1.0
-
-
-def settle(req: Req, response: requests.Response) -> None:
-    """Wait out the instance's post-response work when the next request may depend on its state."""
-    if req.method not in ("GET", "HEAD", "OPTIONS") or response.status_code >= 500:
-        time.sleep(SETTLE_SECONDS)
-
-
 def both(servers: tuple, req: Req) -> requests.Response:
     """Send ``req`` to ``(native, component)`` servers, assert the answers match, return the component's."""
     native, component = servers
     expected, actual = send(native.url, req), send(component.url, req)
     assert_same(expected, actual, req)
-    settle(req, actual)
     return actual

@@ -194,7 +194,7 @@ def test_service_run_serves_and_stops_with_its_host(stop):
 
 
 def test_a_killed_cli_takes_its_host_with_it():
-    """SIGKILL leaves the CLI no chance to stop wasmtime serve: the host must not outlive it."""
+    """SIGKILL leaves the CLI no chance to stop its host: the host must not outlive it."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "fabricks", "service", "run", str(EXAMPLES / "flask-hello"),
                              "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -211,7 +211,7 @@ def test_a_killed_cli_takes_its_host_with_it():
         except requests.ConnectionError:
             return
         time.sleep(0.1)
-    pytest.fail(f"wasmtime serve still answers on port {port} after its CLI was killed")
+    pytest.fail(f"the host still answers on port {port} after its CLI was killed")
 
 
 def test_unchanged_app_is_not_rebuilt(tmp_path):
@@ -225,7 +225,7 @@ def test_unchanged_app_is_not_rebuilt(tmp_path):
 
 def test_doctor_and_packs_list():
     doctor = fabricks("doctor")
-    assert doctor.returncode == 0 and "componentize-py 0.25.1" in doctor.stdout and "wasmtime 49" in doctor.stdout
+    assert doctor.returncode == 0 and "componentize-py 0.25.1" in doctor.stdout and "fabricks-host 0.1.0 (wasmtime 49.0.3)" in doctor.stdout
     assert "rust-wasm" in doctor.stdout and "wasm32-wasip1" in doctor.stdout
     listing = fabricks("packs", "list")
     assert "python-wsgi" in listing.stdout

@@ -18,7 +18,7 @@ import pytest
 from fabricks.pipeline import BuildResult
 
 from .harness import (ComponentServer, Req, assert_same, assert_streams, build_app, native_server,
-                      same_dependencies, send, set_cookies, settle)
+                      same_dependencies, send, set_cookies)
 
 pytestmark = pytest.mark.e2e
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -422,7 +422,6 @@ def test_example_matches_native(example: str, tmp_path: Path) -> None:
         for req in SCRIPTS[example]:
             expected, actual = send(native.url, req), send(component.url, req)
             assert_same(expected, actual, req)
-            settle(req, actual)
             if "set-cookie" in req.ignore_headers:
                 assert len(set_cookies(actual)) == len(set_cookies(expected)), f"{req}: Set-Cookie count"
         assert component.service.process.poll() is None, component.log
