@@ -9,6 +9,7 @@ are rendered once, here, as a short paragraph; a traceback only with ``--verbose
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shutil
 import signal
@@ -172,9 +173,29 @@ def adapt(
             shutil.copyfile(result.directory / "sbom.cdx.json", listed)
             count = sum(len(d.packages) for d in result.dependencies)
             out.print(f"dependencies: {count} package{'s' if count != 1 else ''}, listed in {listed} (CycloneDX)")
-        out.print(f"precompiled for this wasmtime: {result.cwasm}")
+        out.print(f"precompiled for fabricks-host: {result.cwasm}")
 
     guarded(body)
+
+
+def mount_routes(results: list) -> list[str] | None:
+    """Each service's route when any Fabrickfile gives ``[serve] route`` (the others get
+    ``/``), else None. Raises FabricksError when two services claim one route."""
+    if not any(r.spec.serve.get("route") for r in results):
+        return None
+    routes = []
+    for result in results:
+        route = str(result.spec.serve.get("route") or "/").removesuffix("/...").rstrip("/") or "/"
+        if not route.startswith("/"):
+            raise FabricksError(f"{result.spec.name}: [serve] route {route!r} must start with /",
+                                hint='Write it as a path prefix, e.g. route = "/api".')
+        routes.append(route)
+    for route in set(routes):
+        claiming = [r.spec.name for r, own in zip(results, routes) if own == route]
+        if len(claiming) > 1:
+            raise FabricksError(f"services {', '.join(claiming)} are all mounted at {route}",
+                                hint="Give each a [serve] route of its own in its Fabrickfile, e.g. route = \"/api\".")
+    return routes
 
 
 def env_name(service: str) -> str:
@@ -196,15 +217,19 @@ def service_run(
     packs: PacksOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Build (cached) and serve apps with wasmtime serve on 127.0.0.1, until Ctrl-C."""
+    """Build (cached) and serve apps with fabricks-host on 127.0.0.1, until Ctrl-C."""
     STATE["verbose"] = verbose
 
     def body() -> None:
         flags = Flags(lang, framework, app_ref, None, tuple(env or ()), (), tuple(dirs or ()))
         results = [do_build(resolve_and_show(p, flags, packs), verbose) for p in paths]
         first = port if port is not None else results[0].spec.serve["port"]
-        ports = [first + i for i in range(len(results))]
-        peers = {env_name(r.spec.name): f"http://127.0.0.1:{p}" for r, p in zip(results, ports)} if network else {}
+        # A Fabrickfile's [serve] route puts every service on one address, by route.
+        routes = mount_routes(results)
+        ports = [first] * len(results) if routes else [first + i for i in range(len(results))]
+        paths_ = routes or ["" for _ in results]
+        peers = ({env_name(r.spec.name): f"http://127.0.0.1:{p}{route.rstrip('/')}"
+                  for r, p, route in zip(results, ports, paths_)} if network else {})
         lock = threading.Lock()
         width = max(len(r.spec.name) for r in results)
 
@@ -220,14 +245,15 @@ def service_run(
 
         signal.signal(signal.SIGTERM, terminate)
         try:
+            planned = []
             for result, service_port in zip(results, ports):
-                import os as _os
-                environ = dict(_os.environ)
+                environ = dict(os.environ)
                 extra = {k: v for k, v in peers.items() if k != env_name(result.spec.name)}
-                # Run-time grants (the component checks them at each call): --connect, and the
-                # other services of one network.
-                granted = list(connect or ()) + [f"{h}:{p}" for r, p in zip(results, ports)
-                                                 if network and r is not result for h in ("127.0.0.1", "localhost")]
+                # Run-time grants, checked by the host and by the component's own clients:
+                # --connect, and the other services of one network.
+                granted = list(connect or ()) + sorted({f"{h}:{p}" for r, p in zip(results, ports)
+                                                        if network and r is not result
+                                                        for h in ("127.0.0.1", "localhost")})
                 if granted:
                     extra["FABRICKS_NETWORK_CONNECT"] = ",".join(granted)
                 environ.update(extra)
@@ -235,19 +261,30 @@ def service_run(
                     result.spec = _with_env(result.spec, tuple(extra))
                 reuse = 1 if fresh_instances else result.spec.serve["instance_reuse"]
                 options = host.ServeOptions(port=service_port, instance_reuse=reuse,
-                                            concurrency=result.spec.serve["concurrency"])
+                                            concurrency=result.spec.serve["concurrency"], connect=tuple(granted),
+                                            verbose=verbose)
                 for note in host.grants(result, environ)[2]:
                     console.print(f"[yellow]warning:[/] {escape(note)}")
-                service = host.Service(result, options, on_line, environ)
-                services.append(service)
-                service.start()
-                mode = "a fresh instance per request" if reuse == 1 else f"instances reused up to {reuse} requests"
-                console.print(f"[green]serving[/] [bold]{escape(result.spec.name)}[/] on {service.url}  [dim]({mode})[/]")
+                planned.append((result, options, environ))
+            if routes:
+                result, options, environ = planned[0]
+                mounted = [(route, r, o, e) for route, (r, o, e) in zip(routes, planned)]
+                services.append(host.Service(result, options, on_line, environ, routes=mounted).start())
+            else:
+                for result, options, environ in planned:
+                    services.append(host.Service(result, options, on_line, environ))
+                    services[-1].start()
+            for (result, options, _), route in zip(planned, paths_):
+                reuse = options.instance_reuse
+                mode = ("a fresh instance per request" if reuse == 1 else
+                        "instances reused" if reuse == 0 else f"instances reused up to {reuse} requests")
+                url = f"http://{options.host}:{options.port}{route if route != '/' else ''}"
+                console.print(f"[green]serving[/] [bold]{escape(result.spec.name)}[/] on {url}  [dim]({mode})[/]")
             console.print("[dim]Ctrl-C to stop[/]")
             while all(s.process and s.process.poll() is None for s in services):
                 time.sleep(0.2)
             stopped = next(s for s in services if s.process and s.process.poll() is not None)
-            raise FabricksError(f"{stopped.name}: wasmtime serve exited with status {stopped.process.returncode}")
+            raise FabricksError(f"{stopped.name}: the host exited with status {stopped.process.returncode}")
         except KeyboardInterrupt:
             console.print("stopping")
         finally:

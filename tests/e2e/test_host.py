@@ -5,14 +5,20 @@ connections but lets in-flight requests finish."""
 from __future__ import annotations
 
 import http.client
+import os
+import shutil
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from fabricks.host import ServeOptions, Service
-from .harness import build_app, free_port
+
+from .harness import build_app, free_port, wait_for_port
 
 APPS = Path(__file__).resolve().parents[1] / "apps"
 pytestmark = pytest.mark.e2e
@@ -98,3 +104,39 @@ def test_stop_is_quick_with_an_idle_connection_and_waits_for_one_in_flight() -> 
         assert service.process.returncode == 0
     finally:
         service.stop()
+
+
+def test_services_share_one_address_by_route(tmp_path: Path) -> None:
+    """`[serve] route` in a Fabrickfile: `fabricks service run` serves both apps on one port; the
+    longest route on a segment boundary wins; a WSGI app sees its mount as SCRIPT_NAME; a
+    client's own x-forwarded-prefix never reaches an app."""
+    python_app, node_app = tmp_path / "py", tmp_path / "node"
+    shutil.copytree(APPS / "wsgi-conformance", python_app, ignore=shutil.ignore_patterns(".fabricks"))
+    shutil.copytree(APPS / "node-http-conformance", node_app, ignore=shutil.ignore_patterns(".fabricks"))
+    with open(python_app / "Fabrickfile", "a") as fabrickfile:
+        fabrickfile.write('\n[serve]\nroute = "/py"\n')
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "fabricks", "service", "run", str(python_app), str(node_app),
+                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "COLUMNS": "200"})
+    output = []
+    try:
+        for line in proc.stdout:  # builds, then says where each service is served
+            output.append(line)
+            if "Ctrl-C to stop" in line:
+                break
+        wait_for_port(port, proc, timeout=10)
+        base = f"http://127.0.0.1:{port}"
+        environ = requests.get(f"{base}/py/environ", timeout=30).json()
+        assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("/py", "/environ")
+        seen = requests.get(f"{base}/request", headers={"X-Forwarded-Prefix": "/evil"}, timeout=30).json()
+        assert seen["url"] == "/request" and "x-forwarded-prefix" not in seen["headers"]
+        # /pyx is not under /py: the Node app at / answers it (with its own 404).
+        assert requests.get(f"{base}/pyx/request", timeout=30).text == "no route for GET /pyx/request\n"
+        environ = requests.get(f"{base}/py/environ", headers={"X-Forwarded-Prefix": "/evil"}, timeout=30).json()
+        assert environ["SCRIPT_NAME"] == "/py"
+    finally:
+        proc.terminate()
+        output = "".join(output) + proc.communicate(timeout=30)[0]
+    assert f"serving wsgi-conformance on http://127.0.0.1:{port}/py" in output, output
+    assert f"serving node on http://127.0.0.1:{port} " in output, output

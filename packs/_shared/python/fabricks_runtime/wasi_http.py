@@ -178,3 +178,22 @@ def request_parts(request: IncomingRequest) -> dict:
     return {"method": method_name(request.method()), "scheme": scheme_name(request.scheme()),
             "authority": request.authority(), "path_with_query": request.path_with_query(),
             "headers": headers}
+
+
+# The host (fabricks-host) names a service's route in this header, having removed any the
+# client sent; Traefik, Spring and Werkzeug's ProxyFix read it the same way.
+MOUNT_HEADER = "x-forwarded-prefix"
+
+
+def mount_point(parts: dict, configured: str = "") -> str:
+    """Where the app is mounted (WSGI ``SCRIPT_NAME``, ASGI ``root_path``): ``configured``
+    (the pack option) when set, else the host's ``x-forwarded-prefix`` when the path is under
+    it, else ``""``. Without a trailing slash."""
+    if configured:
+        return configured.rstrip("/")
+    prefix = next((value.decode("latin-1") for name, value in parts["headers"] if name.lower() == MOUNT_HEADER), "")
+    prefix = prefix.rstrip("/")
+    path = (parts.get("path_with_query") or "/").split("?", 1)[0]
+    if prefix.startswith("/") and (path == prefix or path.startswith(prefix + "/")):
+        return prefix
+    return ""

@@ -13,7 +13,7 @@ import asyncio
 import sys
 import traceback
 
-from fabricks_runtime.wasi_http import RequestBody, ResponseWriter, request_parts
+from fabricks_runtime.wasi_http import RequestBody, ResponseWriter, mount_point, request_parts
 from wit_world.imports.types import IncomingRequest, ResponseOutparam
 
 from .http import HTTPCycle
@@ -93,7 +93,7 @@ class Server:
                                  "wasi:http has no WebSocket support\n")
                 plain_response(writer, 501, "WebSockets are not supported by this server\n")
                 return
-            scope = build_scope(**parts, root_path=self.root_path, state=self.lifespan.state)
+            scope = build_scope(**parts, root_path=mount_point(parts, self.root_path), state=self.lifespan.state)
             cycle = HTTPCycle(scope, lambda size: body.read_async(size, self.loop.wait_for),
                               AsyncTransport(writer), sys.stderr)
             await cycle.run(self.app)

@@ -12,7 +12,7 @@ import os
 import sys
 import traceback
 
-from fabricks_runtime.wasi_http import RequestBody, ResponseWriter, request_parts
+from fabricks_runtime.wasi_http import RequestBody, ResponseWriter, mount_point, request_parts
 from wit_world.imports.types import IncomingRequest, ResponseOutparam
 
 from .environ import build_environ
@@ -24,7 +24,8 @@ def make_handler(app, config: dict):
     """Return the ``IncomingHandler`` class that componentize-py exports for ``app``.
 
     ``config`` is the pack's build config; its ``script_name`` (or, when empty, the
-    SCRIPT_NAME environment variable, as gunicorn reads it) is the app's mount point.
+    SCRIPT_NAME environment variable, as gunicorn reads it, or the route fabricks-host
+    mounted the service at: ``x-forwarded-prefix``) is the app's mount point.
     """
     from wit_world import exports
 
@@ -43,7 +44,7 @@ def make_handler(app, config: dict):
                 environ = build_environ(
                     **parts,
                     body=wsgi_input,
-                    script_name=config.get("script_name") or os.environ.get("SCRIPT_NAME", ""),
+                    script_name=mount_point(parts, config.get("script_name") or os.environ.get("SCRIPT_NAME", "")),
                     errors=sys.stderr,
                 )
                 try:

@@ -624,6 +624,24 @@ export const globalAgent = new Agent();
 export function setMaxIdleHTTPParsers() {}
 
 /**
+ * A service that fabricks-host mounts at a route (`[serve] route = "/api"`) gets the full path
+ * and the route in `x-forwarded-prefix` (the host removes any the client sent). As an app
+ * mounted with Express's `app.use('/api', app)`, it sees the path under its mount in `req.url`,
+ * the whole one in `req.originalUrl` and the mount in `req.baseUrl` (Express keeps a baseUrl
+ * it finds set: router.handle starts from it).
+ * @param {IncomingMessage} req
+ */
+function mount(req) {
+  const prefix = String(req.headers['x-forwarded-prefix'] ?? '').replace(/\/+$/, '');
+  const path = req.url.split('?', 1)[0];
+  if (!prefix.startsWith('/') || !(path === prefix || path.startsWith(prefix + '/'))) return;
+  req.originalUrl = req.url;
+  req.baseUrl = prefix;
+  const rest = req.url.slice(prefix.length);
+  req.url = rest.startsWith('/') ? rest : '/' + rest;
+}
+
+/**
  * Serve one wasi:http request (WIT: wasi:http/incoming-handler.handle) with a node:http
  * server: emits 'request' with an IncomingMessage and a ServerResponse.
  * @param {Server | ((req: IncomingMessage, res: ServerResponse) => void)} target
@@ -642,6 +660,7 @@ export function serveNode(target, incoming, responseOut) {
   req.url = parts.pathWithQuery;
   req.rawHeaders = parts.rawHeaders;
   req.headers = headersObject(parts.rawHeaders);
+  mount(req);
   if (!('host' in req.headers)) {
     req.headers.host = parts.authority;
     req.rawHeaders.push('Host', parts.authority);
