@@ -1,13 +1,18 @@
 //! The one wasmtime `Engine` configuration, shared by `compile` and `serve`: a `.cwasm` only
 //! loads into an engine configured as the one that compiled it.
 
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ProfilingStrategy};
 
 /// An engine for components with async host calls; `pooling` picks wasmtime's pooling
 /// instance allocator (slots reserved up front, instantiation without mmap/munmap per instance).
 pub fn engine(pooling: bool) -> wasmtime::Result<Engine> {
     let mut config = Config::new();
     config.wasm_component_model(true);
+    // `FABRICKS_HOST_PROFILE=perfmap`: /tmp/perf-PID.map names the JIT code for `perf record`
+    // (docs/host.md, "Where the time goes").
+    if std::env::var("FABRICKS_HOST_PROFILE").is_ok_and(|v| v == "perfmap") {
+        config.profiler(ProfilingStrategy::PerfMap);
+    }
     if pooling {
         let mut pool = PoolingAllocationConfig::default();
         // Components from componentize-py and StarlingMonkey hold several core instances,

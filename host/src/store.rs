@@ -80,7 +80,13 @@ impl WasiHttpHooks for GrantHooks {
                 "fabricks-host: refused an outbound request to {host}:{port}: not granted \
                  (add \"{host}:{port}\" to [capabilities] network.connect, or --connect)"
             );
-            return Box::new(async { Err(HttpError::HttpRequestDenied) });
+            // Take the request's body first: a guest still writing it would otherwise see its
+            // stream break (wstd reports that as "connection reset"), not the refusal.
+            return Box::new(async move {
+                use http_body_util::BodyExt;
+                let _ = request.into_body().collect().await;
+                Err(HttpError::HttpRequestDenied)
+            });
         }
         Box::new(async move {
             use http_body_util::BodyExt;

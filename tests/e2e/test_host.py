@@ -39,7 +39,7 @@ def counts(port: int, n: int) -> list[int]:
         connection.close()
 
 
-@pytest.mark.parametrize("app", ["node-http-conformance", "wsgi-conformance"])
+@pytest.mark.parametrize("app", ["node-http-conformance", "wsgi-conformance", "axum-edge"])
 def test_sequential_requests_see_one_instances_state(app: str) -> None:
     """10,000 sequential keep-alive requests to a counter route return 10,000 consecutive values
     (each request counts itself), with the defaults of `fabricks service run`: reuse on, no
@@ -140,3 +140,44 @@ def test_services_share_one_address_by_route(tmp_path: Path) -> None:
         output = "".join(output) + proc.communicate(timeout=30)[0]
     assert f"serving wsgi-conformance on http://127.0.0.1:{port}/py" in output, output
     assert f"serving node on http://127.0.0.1:{port} " in output, output
+
+
+def test_rust_calls_out_through_the_host_within_its_grants() -> None:
+    """An axum app calls another service with wstd's client (wasi:http/outgoing-handler): a
+    granted address answers; a port nothing listens on gives the client ConnectionRefused and
+    the instance serves on; an address not granted is refused by the host (the Rust client
+    has no check of its own), HTTP-request-denied."""
+    import http.server
+
+    class Hello(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            body = b"hello from the other service"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hello)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    target = f"127.0.0.1:{other.server_address[1]}"
+    result = build_app(APPS / "axum-caller")
+    lines: list[str] = []
+    try:
+        with Service(result, ServeOptions(port=free_port(), connect=("127.0.0.1:*",)),
+                     lambda name, line: lines.append(line)) as service:
+            relay = f"{service.url}/relay"
+            answer = requests.get(relay, params={"url": f"http://{target}/"}, timeout=30)
+            assert (answer.status_code, answer.text) == (200, "200 hello from the other service")
+            refused = requests.get(relay, params={"url": f"http://127.0.0.1:{free_port()}/"}, timeout=30)
+            assert refused.status_code == 502 and "ConnectionRefused" in refused.text, refused.text
+            denied = requests.get(relay, params={"url": f"http://localhost:{other.server_address[1]}/"}, timeout=30)
+            assert denied.status_code == 502 and "HttpRequestDenied" in denied.text, denied.text
+            again = requests.get(relay, params={"url": f"http://{target}/"}, timeout=30)
+            assert again.status_code == 200
+    finally:
+        other.shutdown()
+    assert any(f"add \"localhost:{other.server_address[1]}\" to [capabilities] network.connect" in line
+               for line in lines), lines

@@ -35,6 +35,10 @@ class PollSelector:
             else:
                 live.append((pollable, future))
         self.waiting = live
+        if not self.waiting and timeout == 0:
+            # asyncio asks with timeout 0 whenever callbacks are ready: with nothing to poll
+            # there is nothing to ask the host (a timer pollable and a poll call saved).
+            return []
         if not self.waiting and timeout is None:
             raise RuntimeError("the event loop has nothing to wait for: every task is blocked on "
                                "something that will never happen (a thread or a socket?)")
