@@ -6,11 +6,14 @@ import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prepareApp } from './prepare-app.mjs';
 
 const [script, ...args] = process.argv.slice(2);
 const workers = Number(process.env.WORKERS) || availableParallelism();
 let stopping = false;
 
+// Built once here, not by every worker at once.
+prepareApp(args[0]);
 cluster.setupPrimary({ exec: resolve(dirname(fileURLToPath(import.meta.url)), script), args });
 for (let i = 0; i < workers; i += 1) cluster.fork();
 

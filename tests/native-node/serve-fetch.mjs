@@ -5,7 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { findFetch } from '../../packs/_shared/node/runtime/find-fetch.js';
+import { prepareApp } from './prepare-app.mjs';
 
 const [file, port, handler = ''] = process.argv.slice(2);
-const module = await import(pathToFileURL(resolve(file)).href);
+const module = await import(pathToFileURL(prepareApp(resolve(file))).href);
 serve({ fetch: findFetch(module, { handler, file }), port: Number(port), hostname: '127.0.0.1' });

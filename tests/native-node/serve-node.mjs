@@ -6,6 +6,7 @@ import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { findListener, readyTarget } from '../../packs/_shared/node/runtime/node/find-listener.js';
+import { prepareApp } from './prepare-app.mjs';
 
 const [file, port, handler = ''] = process.argv.slice(2);
 let listening = null;
@@ -15,7 +16,7 @@ http.Server.prototype.listen = function listenOnTestPort(...args) {
   const callback = typeof args[args.length - 1] === 'function' ? args.pop() : undefined;
   return listen.call(this, Number(port), '127.0.0.1', callback);
 };
-const module = await import(pathToFileURL(resolve(file)).href);
+const module = await import(pathToFileURL(prepareApp(resolve(file))).href);
 // An app may listen() once its setup settles (Fastify, after its plugins load).
 for (let waited = 0; !listening && waited < 2000; waited += 20) await new Promise((done) => setTimeout(done, 20));
 const found = findListener(module, { handler, file, listening });
