@@ -122,6 +122,17 @@ def test_express_headline_command_builds_without_a_fabrickfile(tmp_path):
     assert (tmp_path / "out.wasm").read_bytes()[:4] == b"\0asm"
 
 
+def test_node_app_importing_a_builtin_with_no_stand_in(tmp_path):
+    """The app's own require of child_process fails the build, naming the file (a dependency's
+    require() of one throws MODULE_NOT_FOUND when it runs instead: nest-tasks needs that)."""
+    (tmp_path / "Fabrickfile").write_text('[nodejs]\nframework = "http"\napp = "app.js"\n')
+    (tmp_path / "app.js").write_text("const { execSync } = require('child_process');\n"
+                                     "module.exports = (req, res) => res.end(String(execSync('date')));\n")
+    assert_clean_failure(fabricks("adapt", str(tmp_path)),
+                         'app.js imports the Node built-in "child_process", which a component has no stand-in for')
+    assert_nothing_half_written(tmp_path)
+
+
 def test_node_http_module_with_no_listener(tmp_path):
     (tmp_path / "Fabrickfile").write_text('[nodejs]\nframework = "http"\napp = "app.js"\n')
     (tmp_path / "app.js").write_text("module.exports = { routes: [] };\n")

@@ -4,6 +4,7 @@ request header folding, the V8 stack trace API, and the built-in map."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -398,3 +399,46 @@ def test_node_compat_doc_lists_every_builtin_as_the_map_has_it():
     assert sorted(rows) == sorted(out["all"])
     failing = {name for name, status in rows.items() if status.startswith("fails the build")}
     assert failing == set(out["all"]) - set(out["mapped"])
+
+
+INTL_CASES = """
+  const at = Date.UTC(2026, 11, 6, 18, 5, 9, 42);
+  const cases = {
+    nestLogger: new Intl.DateTimeFormat(undefined, { year: 'numeric', hour: 'numeric', minute: 'numeric',
+      second: 'numeric', day: '2-digit', month: '2-digit' }).format(at),
+    dateDefault: new Intl.DateTimeFormat('en-US').format(at),
+    dateLong: new Intl.DateTimeFormat('en-US', { dateStyle: 'full', timeStyle: 'long', timeZone: 'UTC' }).format(at),
+    parts: new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric' }).formatToParts(at),
+    number: new Intl.NumberFormat().format(1234567.891),
+    currency: new Intl.NumberFormat('en-US', { style: 'currency', currency: 'EUR' }).format(-1234.5),
+    percent: new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 }).format(0.1234),
+    compact: new Intl.NumberFormat('en', { notation: 'compact' }).format(15300),
+    plural: [0, 1, 2, 3, 11, 22, 103].map((n) => new Intl.PluralRules('en', { type: 'ordinal' }).select(n)),
+    list: new Intl.ListFormat('en', { type: 'conjunction' }).format(['a', 'b', 'c']),
+    relative: new Intl.RelativeTimeFormat('en', { numeric: 'auto' }).format(-1, 'day'),
+    toLocale: new Date(at).toLocaleDateString('en-US', { weekday: 'long', month: 'long', day: 'numeric', timeZone: 'UTC' }),
+    numberLocale: (12345.678).toLocaleString('en-US', { maximumFractionDigits: 1 }),
+    canonical: Intl.getCanonicalLocales(['EN-us', 'pt-br']),
+  };
+  console.log(JSON.stringify(cases));
+"""
+
+
+def test_intl_polyfill_formats_as_nodes_icu(tmp_path):
+    """The engine has no Intl; intl.mjs (FormatJS) formats English dates, numbers, plurals,
+    lists and relative times as Node's ICU does, NestJS's logger timestamp among them."""
+    bundled = tmp_path / "intl.mjs"
+    subprocess.run([str(NODE_DIR / "node_modules" / ".bin" / "esbuild"), str(NODE_DIR / "intl.mjs"), "--bundle",
+                    "--format=esm", "--platform=neutral", f"--outfile={bundled}", "--log-level=warning"],
+                   check=True, timeout=60)
+    env = {"PATH": os.environ["PATH"], "TZ": "UTC", "LANG": "en_US.UTF-8"}
+    def node(script: str) -> object:
+        proc = subprocess.run(["node", "--input-type=module", "-e", script], capture_output=True, text=True,
+                              timeout=60, env=env, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+    native = node(INTL_CASES)
+    # Without ICU's Intl, as in the engine: the polyfills install themselves from scratch.
+    polyfilled = node("delete globalThis.Intl;\nawait import('./intl.mjs');\n" + INTL_CASES)
+    assert polyfilled == native
+    assert native["nestLogger"] == "12/06/2026, 6:05:09 PM"

@@ -51,6 +51,21 @@ def test_hono_app_is_detected_as_its_file(registry, tmp_path):
     assert (spec.language, spec.pack.name, spec.framework, spec.app) == ("nodejs", "node-hono", "hono", "src/server.js")
 
 
+def test_nestjs_app_is_its_bootstrap_file_though_controllers_import_express(registry, tmp_path):
+    folder = app_folder(tmp_path, {
+        "src/app.controller.ts": "import { Controller, Res } from '@nestjs/common';\nimport type { Response } from 'express';\n",
+        "src/main.ts": "import { NestFactory } from '@nestjs/core';\n"
+                       "async function bootstrap() { const app = await NestFactory.create(AppModule); await app.listen(3000); }\n",
+    })
+    spec = resolve(folder, registry)
+    assert (spec.pack.name, spec.framework, spec.app) == ("node-express", "nestjs", "src/main.ts")
+
+
+def test_koa_app_is_detected(registry, tmp_path):
+    folder = app_folder(tmp_path, {"server.js": "const Koa = require('koa');\nconst app = new Koa();\n"})
+    assert (resolve(folder, registry).framework, resolve(folder, registry).app) == ("koa", "server.js")
+
+
 def test_django_wsgi_module_is_detected(registry, tmp_path):
     folder = app_folder(tmp_path, {
         "manage.py": "",

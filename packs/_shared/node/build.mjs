@@ -15,7 +15,7 @@
 //
 // Failures print `fabricks-error:` / `fabricks-hint:` lines (docs/packs.md) and exit 1.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { builtinModules } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -63,12 +63,26 @@ const builtinGuard = {
     build.onResolve({ filter: /^(node:)?[a-z_0-9]+(\/[a-z_0-9]+)?$/ }, (args) => {
       if (!builtins.has(args.path) || alias[args.path] || alias[args.path.replace(/^node:/, '')]) return undefined;
       const who = appRoot && args.importer.startsWith(appRoot) ? relative(appRoot, args.importer) : args.importer;
-      return { errors: [{ text: `${who} imports the Node built-in "${args.path}", which a component has no stand-in for` }] };
+      const text = `${who} imports the Node built-in "${args.path}", which a component has no stand-in for`;
+      // A dependency's require() runs when its code does: often lazily, for a feature the app
+      // may never use (NestJS requires "repl" inside its repl() function). It throws then, as
+      // a missing module does in Node; at the top level it still stops the build, with this text.
+      if (args.kind === 'require-call' && args.importer.includes(`${sep}node_modules${sep}`)) {
+        return { path: args.path, namespace: 'fabricks-unavailable', pluginData: text };
+      }
+      return { errors: [{ text }] };
     });
+    build.onLoad({ filter: /.*/, namespace: 'fabricks-unavailable' }, (args) => ({
+      contents: `throw Object.assign(new Error(${JSON.stringify(`Cannot find module '${args.path}': ${args.pluginData}`)}), { code: 'MODULE_NOT_FOUND' });\n`,
+      loader: 'js',
+    }));
   },
 };
 
 const bundle = join(dirname(resolve(values.out)), 'bundle.js');
+// ECMA-402 for an engine without it (intl.mjs), bundled when the first pass finds `Intl` named.
+const INTL = join(dirname(new URL(import.meta.url).pathname), 'intl.mjs');
+let withIntl = false;
 let sourceMap; // the bundle's source map, read on the first lookup (original())
 const { nodePaths, mounts } = dependencyPaths();
 
@@ -108,6 +122,7 @@ function dependencyPaths() {
 /** One esbuild run over the entry, with `registry` as the app's module registry (null: empty).
  *  `report.rewritten` gets the app files that require or import a computed name. */
 function bundleWith(registry, report) {
+  const injected = [...(nodeCompat ? [nodeCompat.globalsModule(runtimeDir)] : []), ...(withIntl ? [INTL] : [])];
   return esbuild.build({
     entryPoints: [values.entry],
     bundle: true,
@@ -122,7 +137,7 @@ function bundleWith(registry, report) {
     nodePaths,
     alias: Object.fromEntries(Object.entries(alias).flatMap(([k, v]) => k.startsWith('node:') ? [[k, v]] : [[k, v], [`node:${k}`, v]])),
     external: ['wasi:*'],
-    inject: nodeCompat ? [nodeCompat.globalsModule(runtimeDir)] : [],
+    inject: injected,
     // The registry's lenient resolution must see an import before the built-in guard refuses it.
     plugins: [...(nodeCompat ? nodeCompat.plugins({ appRoot, deps: values.deps, mounts, registry, report }) : []), builtinGuard],
     sourcemap: 'external',
@@ -163,7 +178,12 @@ async function bundleWithRegistry(first) {
 
 try {
   const report = { rewritten: new Set() };
-  const first = await bundleWith(null, report);
+  let first = await bundleWith(null, report);
+  // The engine has no Intl (no ICU): the app, or a dependency, that names it gets FormatJS's.
+  if (/\bIntl\b/.test(readFileSync(bundle, 'utf8'))) {
+    withIntl = true;
+    first = await bundleWith(null, report);
+  }
   if (nodeCompat && appRoot && report.rewritten.size > 0) await bundleWithRegistry(first);
 } catch (error) {
   const first = error.errors?.[0];

@@ -9,6 +9,7 @@ import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import * as acorn from 'acorn';
 import * as walk from 'acorn-walk';
 import rewritePattern from 'regexpu-core';
+import { metadataOptions, transpile } from './decorator-metadata.mjs';
 
 const here = dirname(new URL(import.meta.url).pathname);
 const require = createRequire(import.meta.url);
@@ -38,12 +39,12 @@ export function nodeBuiltins(runtime = join(here, 'runtime')) {
     http2: own('http2.js'),
     module: own('module.js'),
     net: own('net.js'),
-    os: require.resolve('os-browserify/browser.js'),
+    os: require.resolve('unenv/node/os'),
     path: require.resolve('path-browserify'),
     perf_hooks: own('perf_hooks.js'),
     'path/posix': require.resolve('path-browserify'),
     process: own('process.js'),
-    querystring: require.resolve('querystring-es3'),
+    querystring: require.resolve('unenv/node/querystring'),
     stream: require.resolve('readable-stream/lib/ours/browser.js'),
     'stream/promises': own('stream-promises.js'),
     'stream/web': own('stream-web.js'),
@@ -351,16 +352,23 @@ export function plugins({ appRoot, deps, mounts = [], registry = null, report = 
   let files; // the app folder's files, listed once per build
   const listed = () => (files ??= appRoot ? appFiles(appRoot) : []);
   let tsconfig;
+  let metadata; // tsc's options when the app's tsconfig asks for decorator metadata, else false
   return [{
     name: 'fabricks-lenient',
     setup(build) {
-      if (!registry) return;
       // Modules only the registry reaches (a script, a test, a config file of the app's) are
       // bundled in case a computed require asks for them; an import of theirs that does not
       // resolve (a dev dependency, a built-in with no stand-in) throws when that module is
-      // required, as Node would, instead of failing the build.
+      // required, as Node would, instead of failing the build. So does a dependency's
+      // require() of a package that is not installed: libraries require optional peers lazily
+      // (NestJS: `optionalRequire('@nestjs/websockets/socket-module', () => require(...))`,
+      // loadPackage('@nestjs/microservices')) and catch the MODULE_NOT_FOUND. The app's own
+      // files and every static import stay strict: a typo fails the build, naming the file.
+      const lenient = (args) => (registry && !registry.strict.has(args.importer))
+        || (args.kind === 'require-call' && args.importer.includes(`${sep}node_modules${sep}`)
+          && !NODE_BUILTINS.has(args.path.replace(/^node:/, '')));
       build.onResolve({ filter: /.*/ }, async (args) => {
-        if (args.pluginData?.fabricksInner || args.namespace !== 'file' || !args.importer || registry.strict.has(args.importer)) return undefined;
+        if (args.pluginData?.fabricksInner || args.namespace !== 'file' || !args.importer || !lenient(args)) return undefined;
         const found = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir,
           namespace: args.namespace, pluginData: { fabricksInner: true } });
         if (found.errors.length === 0) {
@@ -411,6 +419,13 @@ export function plugins({ appRoot, deps, mounts = [], registry = null, report = 
         let out = guest ? withModulePaths(text, guest) : text;
         let loader = loaderFor(args.path);
         const own = appRoot && args.path.startsWith(appRoot + sep);
+        if (own && loader.startsWith('ts')) {
+          metadata ??= metadataOptions(appRoot) ?? false;
+          if (metadata) {
+            out = transpile(out, args.path, metadata);
+            loader = 'js';
+          }
+        }
         if (own && loader !== 'js' && /\brequire\b|\bimport\s*\(/.test(out)) {
           // TypeScript (or JSX) first becomes JavaScript, for the rewrite below to parse; the
           // inline source map keeps the user's lines.

@@ -9,9 +9,11 @@ let building = true;
 const deferred = [];
 let draining = null;
 
-/** Let the promise chains in flight run on: microtask turns, as many as such setup takes. */
+/** Let the promise chains in flight run on: microtask turns, as many as such setup takes.
+ *  NestFactory.create awaits through its whole module graph before the app's listen() (64
+ *  turns were too few for a 3-module app); a turn costs microseconds, at build time only. */
 async function settleMicrotasks() {
-  for (let turn = 0; turn < 64; turn++) await null;
+  for (let turn = 0; turn < 4096; turn++) await null;
 }
 
 // Started by the first deferred callback (not by the entry), so that an ES module app whose

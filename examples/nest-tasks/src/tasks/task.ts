@@ -1,0 +1,11 @@
+export type Priority = 'low' | 'normal' | 'high';
+
+export interface Task {
+  id: number;
+  title: string;
+  priority: Priority;
+  tags: string[];
+  due?: string;
+  done: boolean;
+  ownerId: number;
+}
