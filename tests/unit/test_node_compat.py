@@ -199,9 +199,9 @@ def test_workspace_globs_and_install_root(tmp_path):
     assert out["manifest"] == {"dependencies": {"ui": "*", "x": "1.0.0"}}
 
 
-def _crypto_stand_in_module() -> str:
-    """An ES module body that bundles node:crypto's stand-in as build.mjs does (the built-in
-    map, the injected globals, the toolchain plugins) and binds it to ``standIn()``."""
+def _stand_in_module() -> str:
+    """An ES module body that bundles a built-in's stand-in as build.mjs does (the built-in
+    map, the injected globals, the toolchain plugins) and binds it to ``standIn(name)``."""
     return """
       import * as esbuild from 'esbuild';
       import { writeFileSync, mkdtempSync } from 'node:fs';
@@ -213,14 +213,14 @@ def _crypto_stand_in_module() -> str:
         build.onResolve({ filter: /^wasi:/ }, (args) => ({ path: args.path, namespace: 'wasi-stub' }));
         build.onLoad({ filter: /.*/, namespace: 'wasi-stub' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
       } };
-      async function standIn() {
+      async function standIn(name = 'crypto') {
         const alias = nodeBuiltins();
         const out = await esbuild.build({
-          stdin: { contents: "export * from 'node:crypto'; export { default } from 'node:crypto';", resolveDir: process.cwd(), loader: 'js' },
+          stdin: { contents: `export * from 'node:${name}'; export { default } from 'node:${name}';`, resolveDir: process.cwd(), loader: 'js' },
           bundle: true, write: false, format: 'esm', platform: 'neutral', target: 'es2022', mainFields: ['module', 'main'],
           conditions: ['node'], alias: Object.fromEntries(Object.entries(alias).flatMap(([k, v]) => [[k, v], [`node:${k}`, v]])),
           inject: [globalsModule()], plugins: [wasiStub, ...plugins({ appRoot: null })], logLevel: 'silent' });
-        const file = join(mkdtempSync(join(tmpdir(), 'fabricks-crypto-')), 'crypto.mjs');
+        const file = join(mkdtempSync(join(tmpdir(), `fabricks-${name}-`)), `${name}.mjs`);
         writeFileSync(file, out.outputFiles[0].text);
         return import(file);
       }
@@ -343,7 +343,7 @@ console.log(JSON.stringify(results));
 def test_crypto_stand_in_gives_nodes_bytes():
     """pbkdf2, scrypt, hkdf, AES-GCM/CBC/CTR, ChaCha20-Poly1305, RSA/ECDSA/Ed25519 signatures,
     RSA encryption, KeyObjects, generated key pairs and ECDH: the bundled stand-in against Node."""
-    out = run(_crypto_stand_in_module() + CRYPTO_CASES)
+    out = run(_stand_in_module() + CRYPTO_CASES)
     compared = {name: value for name, value in out.items() if isinstance(value, dict) and "ours" in value}
     errors = {name: value for name, value in out.items() if isinstance(value, dict) and "error" in value}
     assert not errors, errors
@@ -442,3 +442,27 @@ def test_intl_polyfill_formats_as_nodes_icu(tmp_path):
     polyfilled = node("delete globalThis.Intl;\nawait import('./intl.mjs');\n" + INTL_CASES)
     assert polyfilled == native
     assert native["nestLogger"] == "12/06/2026, 6:05:09 PM"
+
+
+def test_url_querystring_and_os_stand_ins_answer_as_node():
+    """node:url (unenv's port of Node's lib/url.js), node:querystring (Node's own code, a stray
+    % kept as text) and node:os, bundled as in a component, against Node's own modules."""
+    out = run(_stand_in_module() + """
+      import * as nodeUrl from 'node:url';
+      import * as nodeQs from 'node:querystring';
+      import * as nodeOs from 'node:os';
+      const cases = (url, qs, os) => ({
+        parse: ['http://user:pw@Example.COM:8080/a/../b?x=1&y=%20#h', '//host/p?q', '/just/a/path?x', 'mailto:a@b.c',
+                'HTTP://[::1]:3000/x'].map((u) => ({ ...url.parse(u, true) })),
+        resolve: url.resolve('http://a.test/b/c/d', '../e?f'),
+        format: url.format({ protocol: 'https', hostname: 'a.test', pathname: '/x y', query: { q: 'é' } }),
+        file: [url.fileURLToPath('file:///app/a%20b.js'), url.pathToFileURL('/app/%41.js').href],
+        unicode: url.domainToUnicode('xn--mnchen-3ya.de'),
+        qs: ['d=50%', 'b=%ZZ&b=2', 'x=%E0%A4%A', 'a[b]=1&&=&==3', 'plus=a+b'].map((t) => ({ ...qs.parse(t) })),
+        qsOut: qs.stringify({ a: [1, 2], b: 'é &', c: '' }),
+        os: [os.EOL, os.platform(), typeof os.constants.signals.SIGTERM, typeof os.tmpdir()],
+      });
+      const [url, qs, os] = [await standIn('url'), await standIn('querystring'), await standIn('os')];
+      console.log(JSON.stringify({ ours: cases(url, qs, os), node: cases(nodeUrl, nodeQs, nodeOs) }));
+    """)
+    assert out["ours"] == out["node"]

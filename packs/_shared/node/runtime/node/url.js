@@ -1,31 +1,20 @@
-// node:url inside a component: the legacy parse/format/resolve from the npm `url` package,
-// WHATWG URL from the engine, and the file: URL helpers for the bundled /app files.
-import legacy from 'npm:url/url.js';
+// node:url inside a component: unenv's port of Node's lib/url.js (the legacy parse/format/
+// resolve, fileURLToPath, pathToFileURL, domainToUnicode, urlToHttpOptions: Node's answers where
+// the npm `url` package's differed, docs/notes/unenv-jco-std.md) and the engine's WHATWG URL.
+import * as url from 'npm:unenv/node/url';
 
-export const { parse, format, resolve, resolveObject, Url } = legacy;
-export const URL = globalThis.URL;
-export const URLSearchParams = globalThis.URLSearchParams;
-
-/** file:///app/x.js -> /app/x.js (POSIX paths only). @throws {TypeError} for other schemes. */
-export function fileURLToPath(url) {
-  const parsed = typeof url === 'string' ? new URL(url) : url;
-  if (parsed.protocol !== 'file:') throw new TypeError('The URL must be of scheme file');
-  return decodeURIComponent(parsed.pathname);
+// unenv warns of DEP0169 on the first url.parse() (resolve() and format() parse too); Node 20,
+// which apps are compared with, says nothing. Its once-only flag is spent here, silently.
+const warn = console.warn;
+console.warn = () => {};
+try {
+  url.parse('http://localhost/');
+} finally {
+  console.warn = warn;
 }
 
-/** /app/x.js -> file:///app/x.js */
-export function pathToFileURL(path) {
-  const url = new URL('file://');
-  url.pathname = path.startsWith('/') ? path : `/app/${path}`;
-  return url;
-}
+export const { parse, format, resolve, resolveObject, Url, URL, URLSearchParams, fileURLToPath, pathToFileURL,
+  domainToASCII, domainToUnicode, urlToHttpOptions } = url;
 
-export function domainToASCII(domain) {
-  return new URL(`http://${domain}`).hostname;
-}
-
-export function domainToUnicode(domain) {
-  return domain;
-}
-
-export default { parse, format, resolve, resolveObject, Url, URL, URLSearchParams, fileURLToPath, pathToFileURL, domainToASCII, domainToUnicode };
+export default { parse, format, resolve, resolveObject, Url, URL, URLSearchParams, fileURLToPath, pathToFileURL,
+  domainToASCII, domainToUnicode, urlToHttpOptions };
