@@ -184,9 +184,24 @@ def cargo_native(app_dir: Path, app: str, env: dict[str, str] | None = None,
     return NativeServer([str(target / "release" / name)], cwd=app_dir, env={"PORT": "{port}", **(env or {})})
 
 
+def cgi_http_server(app_dir: Path, app: str, env: dict[str, str] | None = None,
+                    result: BuildResult | None = None) -> NativeServer:
+    """Python's own CGI server (``python -m http.server --cgi``: CGIHTTPRequestHandler) in the
+    app folder: a process per request, for the scripts under /cgi-bin. It answers every script
+    with 200 and passes a Status or Location field on as a header (it does not read the
+    output), and passes only some request headers (Accept, User-Agent, Cookie, Referer)."""
+    assert app.strip("/") == "cgi-bin", f"http.server serves scripts from cgi-bin/ only, not {app!r}"
+    # As root it runs each script as `nobody`, who may not read the test's folder or the
+    # interpreter under /root: the scripts run as the test's own user instead.
+    serve = ("import http.server as s, os, sys; s.nobody_uid = os.getuid; "
+             "s.test(HandlerClass=s.CGIHTTPRequestHandler, port=int(sys.argv[1]), bind='127.0.0.1')")
+    return NativeServer([sys.executable, "-c", serve, "{port}"], cwd=app_dir,
+                        env={**same_dependencies(result), **(env or {})})
+
+
 # The native baseline of each pack, by pack name.
 NATIVE_SERVERS = {"python-wsgi": gunicorn, "python-asgi": uvicorn, "node-hono": node_fetch, "node-express": node_http,
-                  "rust-axum": cargo_native}
+                  "rust-axum": cargo_native, "python-cgi": cgi_http_server}
 
 
 def native_server(app_dir: Path, result: BuildResult, env: dict[str, str] | None = None) -> NativeServer:

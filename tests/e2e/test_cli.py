@@ -240,3 +240,13 @@ def test_doctor_and_packs_list():
     assert "rust-wasm" in doctor.stdout and "wasm32-wasip1" in doctor.stdout
     listing = fabricks("packs", "list")
     assert "python-wsgi" in listing.stdout
+
+
+def test_cgi_script_syntax_error_names_the_script_and_line(tmp_path):
+    """CGI scripts are compiled at build time (python-cgi pack): a syntax error fails the build."""
+    (tmp_path / "Fabrickfile").write_text('[python]\nframework = "cgi"\napp = "cgi-bin"\n')
+    (tmp_path / "cgi-bin").mkdir()
+    (tmp_path / "cgi-bin" / "ok.py").write_text("print('Content-Type: text/plain')\nprint()\n")
+    (tmp_path / "cgi-bin" / "bad.py").write_text("print('Content-Type: text/plain')\nif True\n")
+    assert_clean_failure(fabricks("adapt", str(tmp_path)), "syntax error", f"{tmp_path / 'cgi-bin' / 'bad.py'}:2")
+    assert_nothing_half_written(tmp_path)

@@ -372,6 +372,23 @@ SCRIPTS: dict[str, list[Req]] = {
         Req("POST", "/api/boom"),
         Req("GET", "/nope"),
     ],
+    # CGI scripts (RFC 3875) against `python -m http.server --cgi`, a process per request: query
+    # strings, PATH_INFO routing, forms on stdin, files written to a granted folder, bytes on
+    # stdout. Status and Location, which http.server does not read, are tested below.
+    "cgi-guestbook": [
+        Req("GET", "/cgi-bin/hello.py"),
+        Req("GET", "/cgi-bin/hello.py/some/path?name=%C3%89mile&x=1", {"Cookie": "theme=dark", "Accept": "text/html"}),
+        Req("GET", "/cgi-bin/guestbook.py"),
+        Req("POST", "/cgi-bin/guestbook.py", FORM, "name=Zoé&message=Olá+%3Cb%3E".encode()),
+        Req("POST", "/cgi-bin/guestbook.py", FORM, b"name=&message=x"),
+        Req("GET", "/cgi-bin/guestbook.py"),
+        Req("GET", "/cgi-bin/api.py/entries"),
+        Req("GET", "/cgi-bin/api.py/entries/2"),
+        Req("GET", "/cgi-bin/api.py/entries/9"),
+        Req("GET", "/cgi-bin/api.py/stats"),
+        Req("POST", "/cgi-bin/echo.py", {"Content-Type": "application/octet-stream"}, bytes(range(256)) * 4096),
+        Req("POST", "/cgi-bin/echo.py", {"Content-Type": "application/octet-stream"}, b""),
+    ],
     "bottle-todo": [
         Req("GET", "/"),
         Req("GET", "/?show=done"),
@@ -544,3 +561,24 @@ def test_query_with_a_stray_percent_parses_as_in_node(tmp_path: Path) -> None:
             expected = raw(native.url, target)
             assert expected[0] == 200 and len(json.loads(expected[1])) < len(json.loads(raw(native.url, "/api/products")[1]))
             assert raw(component.url, target) == expected, target
+
+
+def test_cgi_status_location_and_failures(tmp_path: Path) -> None:
+    """RFC 3875 6.3: a Status field sets the status, a Location alone is a 302; a path no
+    script serves is a 404, a script that raises a 500 and an output with no header block a
+    502, and the instance serves on. (http.server answers all of these 200: not compared.)"""
+    _, app_dir, _ = prepare("cgi-guestbook", tmp_path)
+    (app_dir / "cgi-bin" / "broken.py").write_text("import os\nraise RuntimeError('no ' + os.environ['PATH_INFO'])\n")
+    (app_dir / "cgi-bin" / "headless.py").write_text("print('just text, no header block')\n")
+    with ComponentServer(build_app(app_dir)) as component:
+        gone = send(component.url, Req("GET", "/cgi-bin/moved.py/gone"))
+        assert (gone.status_code, gone.reason, gone.text) == (410, "Gone", "This page is gone.\n")
+        moved = send(component.url, Req("GET", "/cgi-bin/moved.py"))
+        assert (moved.status_code, moved.headers["location"]) == (302, "http://example.test/new-home")
+        assert send(component.url, Req("GET", "/cgi-bin/nope.py")).status_code == 404
+        assert send(component.url, Req("GET", "/elsewhere")).status_code == 404
+        assert send(component.url, Req("GET", "/cgi-bin/broken.py/x")).status_code == 500
+        assert component.log_contains("RuntimeError: no /x")
+        assert send(component.url, Req("GET", "/cgi-bin/headless.py")).status_code == 502
+        assert component.log_contains("headless.py: the script's output has no blank line")
+        assert send(component.url, Req("GET", "/cgi-bin/hello.py")).status_code == 200

@@ -4,7 +4,8 @@ import sys
 from pathlib import Path
 
 PACKS = Path(__file__).resolve().parents[2] / "packs"
-for RUNTIME in (PACKS / "python-wsgi" / "runtime", PACKS / "python-asgi" / "runtime", PACKS / "_shared" / "python",
+for RUNTIME in (PACKS / "python-wsgi" / "runtime", PACKS / "python-asgi" / "runtime", PACKS / "python-cgi" / "runtime",
+                PACKS / "_shared" / "python",
                 PACKS / "_shared" / "python" / "deps"):
     if str(RUNTIME) not in sys.path:
         sys.path.insert(0, str(RUNTIME))

@@ -273,9 +273,7 @@ def import_app(config_path: str, kind: str = "WSGI application",
     """
     config = json.loads(Path(config_path).read_text())
     report = Report(Path(config_path).with_name("fabricks-report.json"), config["app_root"])
-    # Before the app's import: its top level may do `from hashlib import pbkdf2_hmac`.
-    hashlib_compat.install()
-    ssl_compat.install()  # `import ssl` works (TLS is the host's): httpx, urllib3, PyJWT import it
+    install_compat()  # before the app's import: its top level may do `from hashlib import pbkdf2_hmac`
     unset_reads: dict[str, tuple] = {}
     random_draws: list[tuple] = []
 
@@ -341,13 +339,25 @@ def import_app(config_path: str, kind: str = "WSGI application",
                     "Read secrets from an environment variable granted in [capabilities] env, inside a request.",
                     file, line)
     preload(config.get("preload", []), report)
-    # Outbound HTTP through the host (wasi:http), for every client the app may use; imported
-    # here, not at the top: the WASI bindings exist only inside the component.
+    install_outgoing(config)
+    return app, report, config
+
+
+def install_compat() -> None:
+    """Install what the component's CPython lacks and apps import: hashlib's pbkdf2_hmac and
+    scrypt, and an `ssl` module (TLS is the host's: httpx, urllib3, PyJWT import it)."""
+    hashlib_compat.install()
+    ssl_compat.install()
+
+
+def install_outgoing(config: dict) -> None:
+    """Send outbound HTTP through the host (wasi:http/outgoing-handler), for every client the
+    app may use, to the hosts ``config["network"]`` grants."""
+    # Imported here, not at the top: the WASI bindings exist only inside the component.
     from . import outgoing, outgoing_adapters  # noqa: PLC0415
 
     outgoing.install(config.get("network", []))
     outgoing_adapters.install()
-    return app, report, config
 
 
 def finish(report: Report) -> None:
