@@ -27,6 +27,10 @@ from .packs import Pack, Step
 from .resolve import BuildSpec
 from .resources import wit_dir
 
+# Stands for the app's folder in the warnings a cached build keeps (meta.json).
+APP_DIR = "{app_dir}"
+# What a cached build's meta.json holds; a new format makes new keys (builds made before are not read).
+META_FORMAT = 2
 TAIL_LINES = 30
 
 
@@ -224,7 +228,8 @@ class Pipeline:
 
     def cache_key(self, versions: dict[str, str], step_keys: dict[str, str]) -> str:
         spec = self.spec
-        hasher = (cache.Hasher().value("fabricks", __version__).value("versions", sorted(versions.items()))
+        hasher = (cache.Hasher().value("fabricks", __version__).value("meta", META_FORMAT)
+                  .value("versions", sorted(versions.items()))
                   .value("spec", (spec.name, spec.language, spec.framework, spec.app))
                   .value("options", sorted((k, self.portable(v)) for k, v in spec.options.items()))
                   .value("env", spec.capabilities.env).value("network", spec.capabilities.network)
@@ -360,7 +365,7 @@ class Pipeline:
             with reporter.phase("cache", f"unchanged, reusing {key}"):
                 pass
             for message in meta.get("warnings", []):
-                self.warn(message)
+                self.warn(message.replace(APP_DIR, str(spec.app_dir)))
             dependencies += sbom.collect([final / "stage" / "glue"])
             return BuildResult(spec, key, final, final / "component.wasm", final / "component.cwasm",
                                [tuple(m) for m in meta["mounts"]], {n: f for n, (f, _) in outputs.items()},
@@ -391,7 +396,9 @@ class Pipeline:
                     host = final / "stage" / folder if folder in ("app", "glue") else Path(values[folder])
                     mounts.append((str(host), guest))
                 meta = {"key": key, "name": spec.name, "pack": spec.pack.name, "framework": spec.framework,
-                        "app": spec.app, "mounts": mounts, "warnings": self.warnings, "versions": versions,
+                        "app": spec.app, "mounts": mounts, "versions": versions,
+                        # Copies of one app share a build: each is shown its own files.
+                        "warnings": [w.replace(str(spec.app_dir), APP_DIR) for w in self.warnings],
                         "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
                 (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
                 sbom.write(tmp / sbom.SBOM, spec.name, str(spec.options.get("version") or "0"), dependencies)
