@@ -402,6 +402,8 @@ class Pipeline:
                         "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
                 (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
                 sbom.write(tmp / sbom.SBOM, spec.name, str(spec.options.get("version") or "0"), dependencies)
+                if self.force and final.exists():  # else publish() keeps the old build, as it would another's
+                    shutil.rmtree(final)
                 cache.publish(tmp, final)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -250,3 +250,16 @@ def test_cgi_script_syntax_error_names_the_script_and_line(tmp_path):
     (tmp_path / "cgi-bin" / "bad.py").write_text("print('Content-Type: text/plain')\nif True\n")
     assert_clean_failure(fabricks("adapt", str(tmp_path)), "syntax error", f"{tmp_path / 'cgi-bin' / 'bad.py'}:2")
     assert_nothing_half_written(tmp_path)
+
+
+def test_force_replaces_the_cached_build(tmp_path):
+    """`adapt --force` builds again and its build, not the cached one, is used from then on."""
+    app_dir = copy_app("express-esm", tmp_path)
+    out = tmp_path / "out.wasm"
+    first = fabricks("adapt", str(app_dir), "-o", str(out))
+    assert first.returncode == 0, first.stdout + first.stderr
+    built = Path((first.stdout + first.stderr).split("precompiled for fabricks-host:")[1].split()[0]).parent / "component.wasm"
+    built.write_bytes(b"stale")
+    again = fabricks("adapt", str(app_dir), "--force", "-o", str(out))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert built.read_bytes()[:4] == b"\0asm" and out.read_bytes()[:4] == b"\0asm"
