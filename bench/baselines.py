@@ -144,7 +144,7 @@ class NativeProcess(Server):
 
 
 class ComponentServer(Server):
-    """The built component under wasmtime serve, through fabricks.host.Service; ``fresh`` takes a
+    """The built component under fabricks-host, through fabricks.host.Service; ``fresh`` takes a
     new instance per request, otherwise the build's [serve] settings (defaults: reuse on)."""
 
     kind = "component"

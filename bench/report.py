@@ -229,18 +229,19 @@ def render(run: Run) -> str:
            summary_table(run),
            "",
            "What bounds these numbers: wrk's 2 threads and the server share the same cores, so a server that can "
-           "use every core (gunicorn and uvicorn workers, node cluster, tokio, wasmtime serve) gets what wrk leaves; "
+           "use every core (gunicorn and uvicorn workers, node cluster, tokio, fabricks-host) gets what wrk leaves; "
            "native figures are lower bounds on the server alone. gunicorn's sync workers close the connection after "
            "every response (wrk reconnects: that is what gunicorn offers as deployed). The component is served with "
-           "`fabricks service run`'s defaults: each request in flight gets its own instance, instances are reused "
-           "(up to 1000 requests each), and a request's cost is the guest's (interpreter or engine inside wasm) "
-           "plus wasmtime serve's (hyper, wasi:http resources, copies across the component boundary).",
+           "`fabricks service run`'s defaults (fabricks-host, docs/host.md): a request goes to an idle instance, a "
+           "new one only when every instance is busy, instances are reused without a cap, and a request's cost is "
+           "the guest's (interpreter or engine inside wasm) plus the host's (hyper, wasi:http resources, copies "
+           "across the component boundary).",
            "",
            "### Every server: latency and memory",
            "",
            f"Rerun: `make bench`, or the row's example with `{RUN} --example NAME`. Peak RSS is sampled every "
            "100 ms from /proc over the server's measured rounds, summed over its process tree (all gunicorn/uvicorn "
-           "workers, every node cluster process; the wasmtime process for a component). Errors are wrk's socket "
+           "workers, every node cluster process; the fabricks-host process for a component). Errors are wrk's socket "
            "errors plus non-2xx responses (a row with errors is not comparable).",
            "",
            detail_table(run),
@@ -256,7 +257,7 @@ def render(run: Run) -> str:
                 "",
                 "What bounds this: instantiating the component (wasmtime copies or maps the memory snapshot the "
                 "pre-initialization left, then the guest's per-instance start) on every request, on the same cores "
-                "as wrk; wasmtime serve's default (on-demand) allocator, no pooling allocator.",
+                "as wrk; wasmtime's default (on-demand) allocator, no pooling allocator.",
                 ""]
     if run.startups:
         out += ["### Cold start and size",

@@ -1,7 +1,7 @@
 """Peak resident memory of a server's whole process tree, sampled from Linux's /proc.
 
 gunicorn, uvicorn --workers and node:cluster serve from child processes: the tree (the root and
-all its descendants) is what the server costs. For a component it is the wasmtime process.
+all its descendants) is what the server costs. For a component it is the fabricks-host process.
 """
 
 from __future__ import annotations
