@@ -466,3 +466,20 @@ def test_url_querystring_and_os_stand_ins_answer_as_node():
       console.log(JSON.stringify({ ours: cases(url, qs, os), node: cases(nodeUrl, nodeQs, nodeOs) }));
     """)
     assert out["ours"] == out["node"]
+
+
+def test_normalize_polyfill_gives_nodes_forms(tmp_path):
+    """The engine has no String.prototype.normalize; normalize.mjs (unorm) gives Node's NFC, NFD,
+    NFKC and NFKD for Latin, Hangul, compatibility characters and stacked marks."""
+    bundled = tmp_path / "normalize.mjs"
+    subprocess.run([str(NODE_DIR / "node_modules" / ".bin" / "esbuild"), str(NODE_DIR / "normalize.mjs"), "--bundle",
+                    "--format=esm", "--platform=neutral", "--main-fields=module,main", f"--outfile={bundled}",
+                    "--log-level=warning"], check=True, timeout=60)
+    cases = """
+      const texts = ['Crème Brûlée', 'Å', '\\u212B', 'ﬁ①²', '한국어', 'e\\u0301', '\\u1E9B\\u0323', 'Ǆ', 'Água'];
+      console.log(JSON.stringify(texts.map((s) => ['NFC', 'NFD', 'NFKC', 'NFKD', undefined].map((f) => s.normalize(f)))));
+    """
+    native = run(cases)
+    polyfilled = run(f"delete String.prototype.normalize;\nawait import({json.dumps(bundled.as_uri())});\n" + cases)
+    assert polyfilled == native
+    assert native[-1][1] != "Água" and native[-1][1].startswith("A")

@@ -80,9 +80,13 @@ const builtinGuard = {
 };
 
 const bundle = join(dirname(resolve(values.out)), 'bundle.js');
-// ECMA-402 for an engine without it (intl.mjs), bundled when the first pass finds `Intl` named.
-const INTL = join(dirname(new URL(import.meta.url).pathname), 'intl.mjs');
-let withIntl = false;
+// What the engine lacks for want of ICU, each bundled only when the first pass shows the code
+// uses it: ECMA-402's Intl (intl.mjs) and String.prototype.normalize (normalize.mjs).
+const ICU_POLYFILLS = [
+  [/\bIntl\b/, 'intl.mjs'],
+  [/\.normalize\(\s*(?:\)|['"`]NFK?[CD]['"`])/, 'normalize.mjs'],
+].map(([used, file]) => [used, join(dirname(new URL(import.meta.url).pathname), file)]);
+let polyfills = [];
 let sourceMap; // the bundle's source map, read on the first lookup (original())
 const { nodePaths, mounts } = dependencyPaths();
 
@@ -122,7 +126,7 @@ function dependencyPaths() {
 /** One esbuild run over the entry, with `registry` as the app's module registry (null: empty).
  *  `report.rewritten` gets the app files that require or import a computed name. */
 function bundleWith(registry, report) {
-  const injected = [...(nodeCompat ? [nodeCompat.globalsModule(runtimeDir)] : []), ...(withIntl ? [INTL] : [])];
+  const injected = [...(nodeCompat ? [nodeCompat.globalsModule(runtimeDir)] : []), ...polyfills];
   return esbuild.build({
     entryPoints: [values.entry],
     bundle: true,
@@ -179,11 +183,9 @@ async function bundleWithRegistry(first) {
 try {
   const report = { rewritten: new Set() };
   let first = await bundleWith(null, report);
-  // The engine has no Intl (no ICU): the app, or a dependency, that names it gets FormatJS's.
-  if (/\bIntl\b/.test(readFileSync(bundle, 'utf8'))) {
-    withIntl = true;
-    first = await bundleWith(null, report);
-  }
+  const text = readFileSync(bundle, 'utf8');
+  polyfills = ICU_POLYFILLS.filter(([used]) => used.test(text)).map(([, file]) => file);
+  if (polyfills.length > 0) first = await bundleWith(null, report);
   if (nodeCompat && appRoot && report.rewritten.size > 0) await bundleWithRegistry(first);
 } catch (error) {
   const first = error.errors?.[0];

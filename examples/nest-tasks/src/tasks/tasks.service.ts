@@ -6,6 +6,12 @@ import { Priority, Task } from './task';
 
 const RANK: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
 
+/** 'Água para as plantas' -> 'agua-para-as-plantas': accents dropped (NFD, then no marks). */
+export function slugify(title: string): string {
+  return title.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
 @Injectable()
 export class TasksService {
   private nextId = 4;
@@ -13,7 +19,7 @@ export class TasksService {
     { id: 1, title: 'Write the release notes', priority: 'high', tags: ['docs'], due: '2026-12-24', done: false, ownerId: 1 },
     { id: 2, title: 'Review pull requests', priority: 'normal', tags: ['code', 'review'], done: true, ownerId: 2 },
     { id: 3, title: 'Água para as plantas', priority: 'low', tags: ['home'], done: false, ownerId: 2 },
-  ];
+  ].map((task) => ({ ...task, slug: slugify(task.title) }) as Task);
 
   list(query: ListTasksQuery): Task[] {
     let found = this.tasks.filter((t) => (query.tag === undefined || t.tags.includes(query.tag))
@@ -34,7 +40,7 @@ export class TasksService {
     if (this.tasks.some((t) => t.title.toLowerCase() === dto.title.toLowerCase())) {
       throw new ConflictException(`a task titled "${dto.title}" exists`);
     }
-    const task: Task = { id: this.nextId++, title: dto.title, priority: dto.priority ?? 'normal', tags: dto.tags ?? [],
+    const task: Task = { id: this.nextId++, title: dto.title, slug: slugify(dto.title), priority: dto.priority ?? 'normal', tags: dto.tags ?? [],
       due: dto.due, done: false, ownerId: dto.ownerId ?? ownerId };
     this.tasks.push(task);
     return task;
