@@ -112,6 +112,14 @@ class Pack:
     def manifest(self) -> Path:
         return self.root / "pack.toml"
 
+    def copy_source(self, rel: str) -> Path:
+        """The folder a ``[template] copy`` entry names: ``{packs}/...`` in the built-in packs (the
+        language libraries under ``_shared`` and the built-in bridges, which a pack from another
+        folder may reuse too), anything else relative to this pack's folder."""
+        if rel.startswith("{packs}/"):
+            return builtin_packs_dir() / rel.removeprefix("{packs}/")
+        return (self.root / rel).resolve()
+
     def runtime_settings(self, framework: str) -> dict[str, Any]:
         """The pack's ``[runtime]`` lists extended by ``[frameworks.<framework>]``."""
         merged: dict[str, Any] = {k: list(v) if isinstance(v, list) else v for k, v in self.runtime.items()}

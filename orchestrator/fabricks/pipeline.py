@@ -25,7 +25,7 @@ from . import __version__, cache, sbom, toolchain
 from .errors import BuildError, FabricksError, StageError
 from .packs import Pack, Step
 from .resolve import BuildSpec
-from .resources import wit_dir
+from .resources import builtin_packs_dir, wit_dir
 
 # Stands for the app's folder in the warnings a cached build keeps (meta.json).
 APP_DIR = "{app_dir}"
@@ -181,7 +181,7 @@ class Pipeline:
         return out
 
     def base_values(self) -> dict[str, str]:
-        return {"python": sys.executable, "pack": str(self.pack.root), "packs": str(self.pack.root.parent),
+        return {"python": sys.executable, "pack": str(self.pack.root), "packs": str(builtin_packs_dir()),
                 "wit": str(wit_dir()), "world": self.pack.world, "name": self.spec.name,
                 "source": str(self.spec.app_dir), "cache": str(cache.root()), "app_spec": self.spec.app}
 
@@ -240,9 +240,9 @@ class Pipeline:
             hasher.value("source", str(spec.app_dir))
         hasher.tree("pack", self.pack.root).tree("wit", wit_dir())
         for rel in self.pack.template_copy:  # may live outside the pack (shared runtime code)
-            hasher.tree(f"copy/{rel}", (self.pack.root / rel).resolve())
+            hasher.tree(f"copy/{rel}", self.pack.copy_source(rel))
         for arg in self.pack.build_run:  # a shared build script: its folder (modules, lockfile)
-            script = self.pack.root.parent / arg.removeprefix("{packs}/")
+            script = builtin_packs_dir() / arg.removeprefix("{packs}/")
             if arg.startswith("{packs}/") and script.is_file():
                 hasher.tree(f"tool/{arg}", script.parent)
         hasher.tree("app", spec.app_dir, exclude=self.excluded_dirs())
@@ -264,7 +264,7 @@ class Pipeline:
     def render(self, glue: Path, config: dict) -> None:
         glue.mkdir(parents=True, exist_ok=True)
         for rel in self.pack.template_copy:
-            source = self.pack.root / rel
+            source = self.pack.copy_source(rel)
             shutil.copytree(source, glue / source.name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         variables = {"name": self.spec.name, "app": self.spec.app, "framework": self.spec.framework}
         for rel in self.pack.template_files:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .errors import ToolchainError
 from .packs import Tool
+from .resources import builtin_packs_dir
 
 INSTALL_HINT = "Run `make setup` in the Fabricks checkout (it runs `pip install -e .`)."
 # The host and the inspector every pipeline needs, whatever the pack.
@@ -86,7 +87,7 @@ def failure_said(lines: list[str]) -> tuple[str | None, str | None]:
 def version(tool: Tool) -> str:
     """The tool's version line, from its ``check`` command. Raises ToolchainError if it fails."""
     if tool.is_script:
-        values = {"python": sys.executable, "pack": str(tool.root), "packs": str(tool.root.parent)}
+        values = {"python": sys.executable, "pack": str(tool.root), "packs": str(builtin_packs_dir())}
         command = [re.sub(r"\{(python|packs?)\}", lambda m: values[m.group(1)], part) for part in tool.check]
         path = Path(command[0])
     else:

@@ -263,3 +263,34 @@ def test_force_replaces_the_cached_build(tmp_path):
     again = fabricks("adapt", str(app_dir), "--force", "-o", str(out))
     assert again.returncode == 0, again.stdout + again.stderr
     assert built.read_bytes()[:4] == b"\0asm" and out.read_bytes()[:4] == b"\0asm"
+
+
+def test_a_pack_from_another_folder_reuses_the_language_library(tmp_path):
+    """A pack is a folder anywhere (`--packs DIR`): a copy of python-cgi under another name,
+    outside the checkout, reaches the shared Python runtime and the WSGI bridge through
+    `{packs}/...` in its manifest and serves the guestbook's scripts."""
+    import shutil
+
+    outside = tmp_path / "my-packs" / "cgi-elsewhere"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "packs" / "python-cgi", outside)
+    manifest = outside / "pack.toml"
+    manifest.write_text(manifest.read_text().replace('name = "python-cgi"', 'name = "cgi-elsewhere"')
+                        .replace('frameworks = ["cgi"]', 'frameworks = ["cgi-elsewhere"]')
+                        .replace("[frameworks.cgi]", "[frameworks.cgi-elsewhere]"))
+    app_dir = tmp_path / "guestbook"
+    shutil.copytree(EXAMPLES / "cgi-guestbook", app_dir)
+    (app_dir / "Fabrickfile").write_text('[python]\nframework = "cgi-elsewhere"\napp = "cgi-bin"\n')
+    listed = fabricks("packs", "list", "--packs", str(outside.parent))
+    assert "cgi-elsewhere" in listed.stdout, listed.stdout + listed.stderr
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "fabricks", "service", "run", str(app_dir), "--packs",
+                                str(outside.parent), "--port", str(port)], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, env={**os.environ, "COLUMNS": "200"})
+    try:
+        wait_for_port(port, process, timeout=900)
+        answer = requests.get(f"http://127.0.0.1:{port}/cgi-bin/hello.py/x?name=Ada", timeout=30)
+        assert answer.status_code == 200 and "Hello, Ada!" in answer.text and "/x" in answer.text
+    finally:
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=30)[0]
+    assert "(pack cgi-elsewhere)" in output, output

@@ -23,11 +23,13 @@ def test_a_script_check_expands_python_and_pack(tmp_path: Path):
     assert tool.is_script and toolchain.version(tool) == "toolchain 1.2, ok"
 
 
-def test_a_script_check_may_live_in_the_shared_packs_folder(tmp_path: Path):
+def test_a_script_check_may_live_in_the_shared_packs_folder(tmp_path: Path, monkeypatch):
+    """{packs} is the built-in packs' folder, for a pack in any folder."""
     (tmp_path / "_shared").mkdir()
     (tmp_path / "_shared" / "check.py").write_text("print('shared toolchain 3, ok')\n")
-    (tmp_path / "pack").mkdir()
-    tool = Tool("demo", ("{python}", "{packs}/_shared/check.py"), "install demo", tmp_path / "pack")
+    (tmp_path / "elsewhere" / "pack").mkdir(parents=True)
+    monkeypatch.setattr(toolchain, "builtin_packs_dir", lambda: tmp_path)
+    tool = Tool("demo", ("{python}", "{packs}/_shared/check.py"), "install demo", tmp_path / "elsewhere" / "pack")
     assert toolchain.version(tool) == "shared toolchain 3, ok"
 
 
