@@ -278,10 +278,8 @@ _SESSIONS: dict[str, requests.Session] = {}
 def send(base: str, req: Req) -> requests.Response:
     """Send ``req`` to ``base``: on a kept-alive connection for a component, a new one otherwise.
 
-    One connection matters for stateful apps: the host hands a connection its next
-    request only when the previous response is complete, which the bridges make the
-    moment their instance is free again. A new connection's request may instead find
-    that instance still busy and go to another one, with other state (another worker).
+    A browser keeps its connection; fabricks-host gives a client's next request to the
+    instance that served its last, so state holds either way (tests/e2e/test_host.py).
     The native baselines get a connection per request: uvicorn closes a kept-alive
     connection after an app exception without saying so, and gunicorn's sync workers
     close every connection anyway.
