@@ -28,11 +28,11 @@ export function prepareApp(file) {
   if (!tsconfig) return path;
   const ts = require('typescript');
   const { config } = ts.readConfigFile(tsconfig, ts.sys.readFile);
-  if (!ts.parseJsonConfigFileContent(config ?? {}, ts.sys, dirname(tsconfig)).options.emitDecoratorMetadata) return path;
   const root = dirname(tsconfig);
+  const parsed = ts.parseJsonConfigFileContent(config ?? {}, ts.sys, root);
+  if (!parsed.options.emitDecoratorMetadata) return path;
   const built = path.replace(/\.([cm]?)tsx?$/, (_, kind) => `.${kind}js`);
   if (!existsSync(join(root, MARKER))) {
-    const parsed = ts.parseJsonConfigFileContent(config ?? {}, ts.sys, root);
     const program = ts.createProgram(parsed.fileNames, { ...parsed.options, noEmit: false, noEmitOnError: false,
       declaration: false, composite: false, incremental: false, sourceMap: false, inlineSourceMap: true });
     program.emit(undefined, (name, text, bom, onError, sources) => {

@@ -171,7 +171,7 @@ class Gateway:
         script, path_info = found
         length = environ.get("CONTENT_LENGTH") or "0"
         body = environ["wsgi.input"].read(int(length)) if length.isdigit() and int(length) > 0 else b""
-        env = meta_variables(environ, script, path_info, dict(_granted_environ()))
+        env = meta_variables(environ, script, path_info, dict(os.environ))
         try:
             output = self.run(script, env, body)
         except Exception:
@@ -190,7 +190,7 @@ class Gateway:
         stdout = _Stdout()
         stdin = io.TextIOWrapper(io.BytesIO(body), encoding="utf-8", errors="surrogateescape")
         saved = os.environ, sys.stdin, sys.stdout, sys.argv
-        os.environ = _Environ(env)
+        os.environ = env  # a dict: os.getenv reads os.environ, scripts index and copy it
         sys.stdin, sys.stdout, sys.argv = stdin, stdout, [script.path]
         try:
             exec(script.code, {"__name__": "__main__", "__file__": script.path, "__builtins__": __builtins__})
@@ -200,17 +200,6 @@ class Gateway:
         finally:
             os.environ, sys.stdin, sys.stdout, sys.argv = saved
         return stdout.value()
-
-
-class _Environ(dict):
-    """os.environ for one script run: a dict (os.getenv reads os.environ), with copy() as os's."""
-
-    def copy(self) -> dict:
-        return dict(self)
-
-
-def _granted_environ():
-    return os.environ.items()
 
 
 def _plain(start_response, status: str, body: bytes):
