@@ -153,8 +153,8 @@ class ComponentServer(Server):
         serve = result.spec.serve
         self.label = "component, fresh instance per request" if fresh else "component (service run defaults)"
         self.probe = probe
-        options = ServeOptions(port=free_port(), instance_reuse=1 if fresh else serve["instance_reuse"],
-                               concurrency=serve["concurrency"])
+        options = ServeOptions(port=free_port(), instance_reuse=1 if fresh else serve.instance_reuse,
+                               concurrency=serve.concurrency)
         self.lines: list[str] = []
         self.service = Service(result, options, lambda name, line: self.lines.append(line),
                                {**os.environ, **env})

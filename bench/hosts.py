@@ -48,7 +48,7 @@ class WasmtimeServe(baselines.NativeProcess):
         cwasm = workdir / f"{result.spec.name}.wasmtime.cwasm"
         subprocess.run([str(wasmtime), "compile", "-o", str(cwasm), str(result.wasm)], check=True)
         dirs, envs, _ = grants(result, {**os.environ, **env})
-        wasi = [arg for flag in result.spec.pack.serve.get("wasi", []) for arg in ("-S", flag)]
+        wasi = [arg for flag in result.spec.pack.component.wasi for arg in ("-S", flag)]
         argv = [str(wasmtime), "serve", "--addr", "127.0.0.1:{port}", *wasi,
                 "--max-instance-reuse-count", "1000000", "--idle-instance-timeout", "600s",
                 *[a for d in dirs for a in ("--dir", f"{d['host']}::{d['guest']}")],

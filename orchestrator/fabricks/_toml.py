@@ -29,21 +29,27 @@ def load(path: Path, error_type: type[Exception]) -> dict[str, Any]:
 
 
 def find_line(path: Path | None, table: str, key: str | None = None) -> int | None:
-    """Best-effort 1-based line of ``[table]`` or of ``key`` inside it (for messages)."""
+    """Best-effort 1-based line of ``[table]`` or of ``key`` inside it (for messages).
+
+    ``table`` and ``key`` may be dotted (``health_check.http``, ``network.connect``); the line
+    may be a header, a dotted key or an inline table on the way to the key. A top-level key is
+    its own ``table``.
+    """
     if path is None or not path.exists():
         return None
-    current = None
-    dotted = key.split(".")[0] if key else None
+    full = table.split(".") + (key.split(".") if key else [])
+    current: list[str] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         stripped = line.strip()
         header = re.match(r"^\[+\s*([^\]]+?)\s*\]+", stripped)
         if header:
-            current = header.group(1)
-            if key is None and current == table:
+            current = [part.strip().strip("\"'") for part in header.group(1).split(".")]
+            if current[:len(full)] == full:
                 return number
             continue
-        if key and current == table and re.match(rf"^{re.escape(dotted)}\s*[=.]", stripped):
-            return number
-        if key and current is None and re.match(rf"^{re.escape(table)}\.{re.escape(dotted)}\s*=", stripped):
-            return number
+        assigned = re.match(r"^([A-Za-z0-9_\-.\"' ]+?)\s*=", stripped)
+        if assigned:
+            names = current + [part.strip().strip("\"'") for part in assigned.group(1).split(".")]
+            if names[:len(full)] == full or (len(names) > len(current) and full[:len(names)] == names):
+                return number
     return None

@@ -82,7 +82,11 @@ class Hasher:
         return self
 
     def tree(self, label: str, base: Path, exclude: Iterable[Path] = ()) -> "Hasher":
-        for path in tree_files(base, exclude):
+        return self.files(label, base, tree_files(base, exclude))
+
+    def files(self, label: str, base: Path, paths: Iterable[Path]) -> "Hasher":
+        """Each file under ``base`` by its relative path and content."""
+        for path in paths:
             self.file(f"{label}/{path.relative_to(base).as_posix()}", path)
         return self
 

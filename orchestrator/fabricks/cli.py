@@ -181,11 +181,11 @@ def adapt(
 def mount_routes(results: list) -> list[str] | None:
     """Each service's route when any Fabrickfile gives ``[serve] route`` (the others get
     ``/``), else None. Raises FabricksError when two services claim one route."""
-    if not any(r.spec.serve.get("route") for r in results):
+    if not any(r.spec.serve.route for r in results):
         return None
     routes = []
     for result in results:
-        route = str(result.spec.serve.get("route") or "/").removesuffix("/...").rstrip("/") or "/"
+        route = str(result.spec.serve.route or "/").removesuffix("/...").rstrip("/") or "/"
         if not route.startswith("/"):
             raise FabricksError(f"{result.spec.name}: [serve] route {route!r} must start with /",
                                 hint='Write it as a path prefix, e.g. route = "/api".')
@@ -223,7 +223,7 @@ def service_run(
     def body() -> None:
         flags = Flags(lang, framework, app_ref, None, tuple(env or ()), (), tuple(dirs or ()))
         results = [do_build(resolve_and_show(p, flags, packs), verbose) for p in paths]
-        first = port if port is not None else results[0].spec.serve["port"]
+        first = port if port is not None else results[0].spec.serve.port
         # A Fabrickfile's [serve] route puts every service on one address, by route.
         routes = mount_routes(results)
         ports = [first] * len(results) if routes else [first + i for i in range(len(results))]
@@ -259,9 +259,9 @@ def service_run(
                 environ.update(extra)
                 if extra:
                     result.spec = _with_env(result.spec, tuple(extra))
-                reuse = 1 if fresh_instances else result.spec.serve["instance_reuse"]
+                reuse = 1 if fresh_instances else result.spec.serve.instance_reuse
                 options = host.ServeOptions(port=service_port, instance_reuse=reuse,
-                                            concurrency=result.spec.serve["concurrency"], connect=tuple(granted),
+                                            concurrency=result.spec.serve.concurrency, connect=tuple(granted),
                                             verbose=verbose)
                 for note in host.grants(result, environ)[2]:
                     console.print(f"[yellow]warning:[/] {escape(note)}")
@@ -275,6 +275,10 @@ def service_run(
                     services.append(host.Service(result, options, on_line, environ))
                     services[-1].start()
             for (result, options, _), route in zip(planned, paths_):
+                if result.spec.health_check:
+                    host.check_health(f"http://{options.host}:{options.port}{route if route != '/' else ''}"
+                                      f"{result.spec.health_check.path}", result.spec.health_check,
+                                      result.spec.fabrickfile)
                 reuse = options.instance_reuse
                 mode = ("a fresh instance per request" if reuse == 1 else
                         "instances reused" if reuse == 0 else f"instances reused up to {reuse} requests")

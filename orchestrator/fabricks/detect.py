@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .packs import Pack, Registry
+from .manifest import Pack
+from .packs import Registry
 
 # Folders never read for detection, staging or the cache key.
 IGNORED_DIRS = frozenset({

@@ -99,3 +99,11 @@ class ExportError(FabricksError):
     """Writing a deployment manifest for another engine (Spin, SpinKube, wasmCloud) failed."""
 
     phase = "export"
+
+
+def closest(word: str, known: list[str]) -> str:
+    """`` (did you mean `x`?)`` for the known word nearest ``word`` (difflib's ratio >= 0.6), or ``""``."""
+    import difflib
+
+    match = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    return f" (did you mean `{match[0]}`?)" if match else ""

@@ -59,12 +59,12 @@ class Component:
         """From a :class:`~fabricks.pipeline.BuildResult`; ``route`` overrides ``[serve] route``."""
         spec = result.spec
         network = spec.capabilities.network
-        route = route or spec.serve.get("route")
+        route = route or spec.serve.route
         if route and not route.endswith("/..."):  # a Fabrickfile's route is a mount point: all under it
             route = route.rstrip("/") + "/..."
         return cls(name=spec.name, wasm=Path(result.wasm), app_dir=spec.app_dir, capabilities=spec.capabilities,
                    mounts=tuple((str(h), g) for h, g in result.mounts),
-                   app_root=spec.pack.serve.get("app_root", "/"), route=route,
+                   app_root=spec.pack.component.app_root, route=route,
                    network=network)
 
 

@@ -26,6 +26,7 @@ from typing import Callable
 
 from . import toolchain
 from .errors import ServeError
+from .fabrickfile import HealthCheck
 from .pipeline import BuildResult
 
 IDLE_INSTANCE_TIMEOUT_SECONDS = 600
@@ -58,7 +59,7 @@ def grants(result: BuildResult, environ: dict[str, str] | None = None) -> tuple[
     """
     environ = os.environ if environ is None else environ
     spec = result.spec
-    app_root = spec.pack.serve.get("app_root", "/").rstrip("/")
+    app_root = spec.pack.component.app_root.rstrip("/")
     dirs: list[dict] = []
     envs: list[list[str]] = []
     notes: list[str] = []
@@ -237,3 +238,31 @@ class Service:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def check_health(url: str, check: HealthCheck, fabrickfile: Path | None = None) -> None:
+    """Probe ``url`` (the service's address and ``check.path``) as the Fabrickfile's
+    ``[health_check.http]`` says: up to ``check.retries`` tries, each within ``check.timeout``
+    seconds, until one answers ``check.expected_status``. Raises ServeError naming the last answer."""
+    import urllib.error
+    import urllib.request
+
+    last = "no answer"
+    for attempt in range(max(1, check.retries)):
+        if attempt:
+            time.sleep(min(check.interval, 1.0))  # at start-up, not the periodic interval
+        try:
+            request = urllib.request.Request(url, method=check.method)
+            with urllib.request.urlopen(request, timeout=check.timeout) as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        except (OSError, ValueError) as error:
+            last = f"no answer ({error})"
+            continue
+        if status == check.expected_status:
+            return
+        last = f"status {status}"
+    raise ServeError(f"the health check {check.method} {url} got {last}, not {check.expected_status}",
+                     path=fabrickfile, hint="Fix the app's health route, or the [health_check.http] path "
+                                            "and expected_status in the Fabrickfile.")

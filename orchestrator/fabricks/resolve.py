@@ -12,13 +12,10 @@ from typing import Any
 
 from . import fabrickfile
 from .detect import detect
-from .errors import FabrickfileError
-from .fabrickfile import Capabilities, Fabrickfile
-from .packs import Pack, Registry
-
-DEFAULT_PORT = 8080
-DEFAULT_INSTANCE_REUSE = 0  # no limit, as gunicorn's max_requests = 0
-
+from .errors import FabrickfileError, closest
+from .fabrickfile import Capabilities, Fabrickfile, HealthCheck, Serve
+from .manifest import Pack
+from .packs import Registry
 
 @dataclass(frozen=True)
 class Flags:
@@ -39,7 +36,8 @@ class BuildSpec:
 
     ``options`` holds the pack's declared options (defaults filled in, paths
     absolute); ``origin`` maps ``language``/``framework``/``app`` to
-    ``"Fabrickfile"``, ``"flag"`` or ``"detected (<file>)"``.
+    ``"Fabrickfile"``, ``"flag"`` or ``"detected (<file>)"``; ``include``/``exclude`` the
+    Fabrickfile's ``[source]`` globs; ``version`` its ``[info] version``.
     """
 
     app_dir: Path
@@ -50,9 +48,13 @@ class BuildSpec:
     app: str
     options: dict[str, Any]
     capabilities: Capabilities
-    serve: dict[str, Any]
+    serve: Serve
     fabrickfile: Path | None
     origin: dict[str, str] = field(default_factory=dict)
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    version: str | None = None
+    health_check: HealthCheck | None = None
 
     @property
     def guessed(self) -> bool:
@@ -72,8 +74,9 @@ def _check_options(ff: Fabrickfile, pack: Pack, table: dict[str, Any], app_dir: 
             continue
         option = pack.options.get(key)
         if option is None:
-            known = ", ".join(["framework", "app", *pack.options])
-            raise ff.error(f"unknown key for the {pack.name} pack (known: {known})", language, key)
+            known = ["framework", "app", *pack.options]
+            raise ff.error(f"unknown key for the {pack.name} pack{closest(key, known)} (known: {', '.join(known)})",
+                           language, key)
         expected = {"path": str, "string": str, "list": list, "bool": bool, "int": int}[option.type]
         if not isinstance(value, expected) or (option.type == "int" and isinstance(value, bool)):
             raise ff.error(f"must be a {option.type}, not {type(value).__name__}", language, key,
@@ -178,8 +181,8 @@ def resolve(app_dir: Path, registry: Registry, flags: Flags = Flags()) -> BuildS
             raise ff.error(f"{host!r} is not a folder", "capabilities", "filesystem",
                            hint="Granted paths are folders, relative to the app folder or absolute.") \
                 if ff.path else FabrickfileError(f"granted folder {host!r} does not exist")
-    serve = {"port": DEFAULT_PORT, "instance_reuse": DEFAULT_INSTANCE_REUSE, "concurrency": 0, **ff.serve}
     name = flags.name or ff.name or app_dir.name
     return BuildSpec(app_dir=app_dir, name=name, pack=pack, language=language, framework=framework, app=app,
-                     options=options, capabilities=capabilities, serve=serve, fabrickfile=ff.path,
-                     origin=origin)
+                     options=options, capabilities=capabilities, serve=ff.serve, fabrickfile=ff.path,
+                     origin=origin, include=ff.include, exclude=ff.exclude, version=ff.version,
+                     health_check=ff.health_check)

@@ -1,4 +1,4 @@
-"""Find and check the executables the pipeline runs.
+"""Find, check and run the executables the pipeline runs.
 
 Tools are looked up beside the running interpreter first (the venv Fabricks is
 installed in), then on PATH. The host, ``fabricks-host``, is built from ``host/`` by
@@ -17,10 +17,12 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import ToolchainError
-from .packs import Tool
+from .errors import FabricksError, ToolchainError
+from .manifest import Tool
+from .report import Reporter
 from .resources import builtin_packs_dir
 
+TAIL_LINES = 30  # of a failed tool's output, shown when it said nothing itself
 INSTALL_HINT = "Run `make setup` in the Fabricks checkout (it runs `pip install -e .`)."
 # The host and the inspector every pipeline needs, whatever the pack.
 HOST = Tool("fabricks-host", ("{tool}", "--version"),
@@ -106,3 +108,36 @@ def version(tool: Tool) -> str:
                              hint=f"Reinstall it: {tool.install or INSTALL_HINT}",
                              output=(proc.stdout + proc.stderr)[-2000:])
     return (proc.stdout or proc.stderr).strip().splitlines()[0] if (proc.stdout or proc.stderr).strip() else "ok"
+
+
+def run_tool(command: list[str], *, phase: str, error: type[FabricksError], reporter: Reporter,
+             verbose: bool, cwd: Path | None = None) -> str:
+    """Run ``command``; return its combined output. Raises ``error`` on a non-zero exit.
+
+    ``fabricks-warning:`` lines go to ``reporter.warning``; on failure, the
+    ``fabricks-error:``/``fabricks-hint:`` lines become the message, else the
+    output's last TAIL_LINES lines are attached (the tool output protocol, docs/packs.md).
+    """
+    try:
+        proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, errors="replace", bufsize=1)
+    except OSError as exc:
+        raise error(f"{phase}: could not run {command[0]}: {exc}") from None
+    lines = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        line = line.rstrip("\n")
+        lines.append(line)
+        if line.startswith("fabricks-warning: "):
+            reporter.warning(line.removeprefix("fabricks-warning: "))
+        elif verbose:
+            reporter.output(line)
+    code = proc.wait()
+    if code != 0:
+        message, hint = failure_said(lines)
+        if message:
+            raise error(message, hint=hint)
+        raise error(f"{phase} failed: `{Path(command[0]).name}` exited with status {code}",
+                    hint="Run again with --verbose to see the tool's whole output.",
+                    output="\n".join(lines[-TAIL_LINES:]))
+    return "\n".join(lines)

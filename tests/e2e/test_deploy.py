@@ -142,7 +142,7 @@ def test_push_reads_back_byte_identical_and_serves(built, registry, tmp_path):
     # Plain wasmtime serve, with the flags the pack's components need (-Scli), nothing of Fabricks.
     port = free_port()
     wasmtime = toolchain.require(toolchain.WASMTIME)
-    wasi = [arg for flag in built.spec.pack.serve.get("wasi", []) for arg in ("-S", flag)]
+    wasi = [arg for flag in built.spec.pack.component.wasi for arg in ("-S", flag)]
     server = subprocess.Popen([str(wasmtime), "serve", "--addr", f"127.0.0.1:{port}", *wasi, str(pulled)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:

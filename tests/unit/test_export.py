@@ -239,12 +239,12 @@ def test_fabrickfile_route_and_network_grants_reach_the_spin_manifest(tmp_path):
     (tmp_path / "Fabrickfile").write_text('[serve]\nroute = "/api"\n'
                                           '[capabilities]\nnetwork.connect = ["api.example.com:443", "*.internal:8080"]\n')
     ff = load(tmp_path, ["python"])
-    assert ff.serve["route"] == "/api"
+    assert ff.serve.route == "/api"
     assert ff.capabilities.network == ("api.example.com:443", "*.internal:8080")
     wasm = tmp_path / "api.wasm"
     wasm.write_bytes(b"\0asm")
     spec = SimpleNamespace(name="api", app_dir=tmp_path, capabilities=ff.capabilities, serve=ff.serve,
-                           pack=SimpleNamespace(serve={"app_root": "/"}))
+                           pack=SimpleNamespace(component=SimpleNamespace(app_root="/")))
     built = Component.from_build(SimpleNamespace(spec=spec, wasm=wasm, mounts=[]))
     manifest = export.plan("spin", [built], environ={}).documents["spin.toml"]
     assert_spin_manifest(manifest)

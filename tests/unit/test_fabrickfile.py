@@ -43,11 +43,11 @@ filesystem.read_write = ["data"]
 [serve]
 port = 9000
 '''), LANGS)
-    assert (ff.name, ff.version, ff.type, ff.source) == ("shop", "1.2.0", "service", "python")
+    assert (ff.name, ff.version, ff.source) == ("shop", "1.2.0", "python")
     assert ff.language_tables["python"] == {"framework": "flask", "app": "main:app"}
     assert ff.capabilities.env == ("SECRET_KEY", "MODE=prod")
     assert ff.capabilities.read == ("static",) and ff.capabilities.read_write == ("data",)
-    assert ff.serve == {"port": 9000}
+    assert ff.serve.port == 9000 and ff.serve.instance_reuse == 0
 
 
 def test_toml_syntax_error_names_the_line(tmp_path):
@@ -96,3 +96,73 @@ def test_network_grants_and_routes_are_checked(tmp_path, text, said):
     with pytest.raises(FabrickfileError) as info:
         fabrickfile.load(write(tmp_path, text), LANGS)
     assert said in info.value.message
+
+
+def test_upstream_keys_keep_their_meaning(tmp_path):
+    """The upstream Fabrickfile's keys: [config] port and environment, [source] globs,
+    filesystem.write (read-write in WASI), allow_all_outbound, [health_check.http]."""
+    ff = fabrickfile.load(write(tmp_path, '''
+fabrick_version = "1.0"
+
+[info]
+name = "product-service"
+version = "2.1.0"
+type = "http"
+authors = ["team@example.com"]
+license = "MIT"
+
+[source]
+path = "."
+include = ["src/**/*.py", "requirements.txt"]
+exclude = ["tests/**"]
+
+[capabilities]
+env = ["DATABASE_URL"]
+[capabilities.filesystem]
+write = ["logs"]
+[capabilities.network]
+listen = [9090]
+allow_all_outbound = true
+
+[config]
+port = 8085
+[config.environment]
+LOG_LEVEL = "info"
+DEBUG = false
+
+[health_check.http]
+path = "/health"
+timeout = "500ms"
+retries = 5
+'''), LANGS)
+    assert ff.serve.port == 8085  # [config] port over network.listen
+    assert ff.capabilities.env == ("DATABASE_URL", "LOG_LEVEL=info", "DEBUG=false")
+    assert ff.capabilities.read_write == ("logs",) and ff.capabilities.network == ("*:*",)
+    assert (ff.include, ff.exclude) == (("src/**/*.py", "requirements.txt"), ("tests/**",))
+    check = ff.health_check
+    assert (check.path, check.method, check.expected_status, check.timeout, check.retries) == ("/health", "GET", 200, 0.5, 5)
+
+
+@pytest.mark.parametrize("text, said, line", [
+    ('[info]\nnmae = "x"\n', "`info.nmae`: unknown key (did you mean `name`?)", 2),
+    ('[capabilities]\nenvs = ["A"]\n', "did you mean `env`?", 2),
+    ('[config]\nprot = 80\n', "did you mean `port`?", 2),
+    ('[healthcheck]\n', "did you mean `health_check`?", 1),
+    ('[info]\ntype = "command"\n', "Fabricks builds HTTP services", 2),
+    ('fabrick_version = "2.0"\n', "not a format this Fabricks reads", 1),
+    ('[health_check.http]\npath = "/h"\ntimeout = "soon"\n', "is not a duration", 3),
+    ('[source]\npath = "src"\n', "the app folder is the Fabrickfile's own", 2),
+])
+def test_unknown_or_unsupported_keys_are_named(tmp_path, text, said, line):
+    with pytest.raises(FabrickfileError) as info:
+        fabrickfile.load(write(tmp_path, text), LANGS)
+    assert said in info.value.message and info.value.line == line
+
+
+def test_source_globs_read_as_gitignore_does():
+    from fabricks.stage import glob_pattern
+
+    assert glob_pattern("*.log").fullmatch("a/b/c.log") and not glob_pattern("*.log").fullmatch("c.logs")
+    assert glob_pattern("src/**/*.py").fullmatch("src/main.py") and glob_pattern("src/**/*.py").fullmatch("src/a/b.py")
+    assert not glob_pattern("src/*.py").fullmatch("src/a/b.py")
+    assert glob_pattern("tests/**").fullmatch("tests/x/y.py") and glob_pattern("node_modules").fullmatch("a/node_modules/x.js")

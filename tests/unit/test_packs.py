@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from fabricks.errors import PackError
-from fabricks.packs import Registry, load_pack
+from fabricks.manifest import load_pack
+from fabricks.packs import Registry
 from fabricks.resources import builtin_packs_dir
 
 MINIMAL = '''
@@ -75,3 +76,65 @@ def test_orchestrator_names_no_framework():
         text = path.read_text().lower()
         for name in ("flask", "django", "bottle", "fastapi", "express", "hono", "axum", "werkzeug"):
             assert name not in text, (path.name, name)
+
+
+BASE = '''
+[pack]
+language = "python"
+world = "http-handler"
+
+[options.shared]
+type = "string"
+default = "from-base"
+
+[runtime]
+preload = ["a"]
+
+[build]
+run = ["base-build"]
+inputs = ["{pack}/tool"]
+'''
+
+
+def test_a_pack_extends_its_base_manifest(tmp_path):
+    (tmp_path / "base.toml").write_text(BASE)
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "pack.toml").write_text(
+        '[pack]\nname = "p"\nextends = "../base.toml"\nframeworks = ["x"]\n'
+        '[options.own]\ntype = "list"\n[runtime]\nneutralize = ["b"]\n')
+    pack = load_pack(tmp_path / "p")
+    assert (pack.language, pack.world, pack.base) == ("python", "http-handler", (tmp_path / "base.toml").resolve())
+    assert set(pack.options) == {"shared", "own"}  # tables merge key by key
+    assert pack.runtime == {"preload": ["a"], "neutralize": ["b"]}
+    assert pack.build.run == ("base-build",) and pack.build.inputs == ("{pack}/tool",)
+
+
+def test_builtin_packs_share_their_language_base():
+    registry = Registry.discover()
+    python = [p for p in registry.packs if p.language == "python"]
+    assert len(python) >= 3 and all(p.base and p.base.name == "base.toml" for p in python)
+    assert all(p.steps[0].name == "dependencies" and p.component.app_root == "/0" for p in python)
+    assert all(p.base for p in registry.packs if p.language == "nodejs")
+
+
+def test_unknown_key_names_the_closest_known_one(tmp_path):
+    (tmp_path / "pack.toml").write_text(MINIMAL.format(name="x", framework="y") + '\n[template]\nfile = ["t.py"]\n')
+    with pytest.raises(PackError) as info:
+        load_pack(tmp_path)
+    assert "`template.file`" in info.value.message and "did you mean `files`" in info.value.message
+    assert info.value.line == 12
+
+
+def test_a_bad_value_in_the_base_names_the_base_file(tmp_path):
+    (tmp_path / "base.toml").write_text(BASE.replace('default = "from-base"', 'default = "x"\nhelp = 3'))
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "pack.toml").write_text('[pack]\nname = "p"\nextends = "../base.toml"\nframeworks = ["x"]\n')
+    with pytest.raises(PackError) as info:
+        load_pack(tmp_path / "p")
+    assert info.value.path == (tmp_path / "base.toml").resolve() and "`options.shared.help`" in info.value.message
+
+
+def test_a_missing_base_is_an_error(tmp_path):
+    (tmp_path / "pack.toml").write_text('[pack]\nname = "p"\nextends = "nowhere.toml"\n')
+    with pytest.raises(PackError, match="nowhere.toml does not exist"):
+        load_pack(tmp_path)

@@ -8,7 +8,7 @@ import pytest
 
 from fabricks import toolchain
 from fabricks.errors import ToolchainError
-from fabricks.packs import Tool
+from fabricks.manifest import Tool
 
 
 def test_failure_said_takes_the_first_error_and_hint():
