@@ -4,7 +4,7 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
-import { findFetch } from '../../packs/_shared/node/runtime/find-fetch.js';
+import { findFetch } from '../../packs/node-hono/bridge/find-fetch.js';
 import { prepareApp } from './prepare-app.mjs';
 
 const [file, port, handler = ''] = process.argv.slice(2);

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { findListener, readyTarget } from '../../packs/_shared/node/runtime/node/find-listener.js';
+import { findListener, readyTarget } from '../../packs/node-express/bridge/find-listener.js';
 import { prepareApp } from './prepare-app.mjs';
 
 const [file, port, handler = ''] = process.argv.slice(2);

@@ -6,8 +6,9 @@ import { grantOutgoing } from './runtime/wasi-http.js';
 import { startServing } from './runtime/node/process.js';
 import { buildTimeRandomness, buildTimeSettled, endBuildTime } from './runtime/node/build-time.js';
 import * as appModule from '../app/${app}';
-import { findListener, readyTarget } from './runtime/node/find-listener.js';
-import { listeningServer, pendingServer, serveNode } from './runtime/node/http.js';
+import { findListener, readyTarget } from './bridge/find-listener.js';
+import { listeningServer, pendingServer } from './runtime/node/http.js';
+import { serveNode } from './bridge/serve-node.js';
 import { isRetired } from './runtime/node/uncaught.js';
 
 grantOutgoing(config.network); // outbound calls reach only granted hosts (docs/services.md)

@@ -7,8 +7,8 @@ import { grantOutgoing } from './runtime/wasi-http.js';
 import { startServing } from './runtime/node/process.js';
 import { buildTimeRandomness, buildTimeSettled, endBuildTime } from './runtime/node/build-time.js';
 import * as appModule from '../app/${app}';
-import { findFetch } from './runtime/find-fetch.js';
-import { serveFetch } from './runtime/fetch-bridge.js';
+import { findFetch } from './bridge/find-fetch.js';
+import { serveFetch } from './bridge/serve-fetch.js';
 import { registeredFetch } from './shims/hono-node-server.js';
 import { isRetired } from './runtime/node/uncaught.js';
 

@@ -3,6 +3,7 @@
 // WIT: wasi:http/types (incoming-request, outgoing-response, outgoing-body, response-outparam).
 import { Fields, IncomingBody, OutgoingBody, OutgoingRequest, OutgoingResponse, RequestOptions, ResponseOutparam } from 'wasi:http/types@0.2.6';
 import { handle as handleOutgoing } from 'wasi:http/outgoing-handler@0.2.6';
+import { bodyless, plainResponse } from './http-rules.js';
 
 const latin1 = new TextDecoder('latin1');
 const utf8 = new TextEncoder();
@@ -10,11 +11,6 @@ const utf8 = new TextEncoder();
 // wasi:io/streams allows at most 4096 bytes per blocking-write-and-flush.
 const WRITE_CHUNK = 4096;
 const READ_CHUNK = 64 * 1024;
-
-/** Statuses whose responses never have a body (RFC 9110 sections 15.2, 15.3.5, 15.4.5). */
-export function bodyless(status, method) {
-  return method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
-}
 
 /** An error as Node prints it: SpiderMonkey's ``stack`` leaves out the message. */
 export function describe(error) {
@@ -143,9 +139,9 @@ export class ResponseWriter {
   fail() {
     if (this.finished) return;
     if (!this.started) {
-      const text = 'Internal Server Error\n';
-      this.start(500, [['content-type', 'text/plain; charset=utf-8'], ['content-length', String(text.length)]]);
-      this.write(text);
+      const { status, headers, body } = plainResponse(500, 'Internal Server Error\n', this.method);
+      this.start(status, headers);
+      this.write(body);
       this.finish();
       return;
     }

@@ -27,14 +27,15 @@ from typing import Iterable, Iterator
 from componentize_py_types import Err, Ok
 from wit_world.imports import outgoing_handler
 from wit_world.imports import types as http
+
+from .http_rules import HOST_FORBIDDEN
 from wit_world.imports.streams import StreamError_Closed
 
 # wasi:io/streams blocking-write-and-flush takes at most 4096 bytes a call.
 WRITE_LIMIT = 4096
 READ_SIZE = 64 * 1024
-# Fields the host sets itself, or refuses (wasmtime-wasi-http's forbidden headers).
-FORBIDDEN = frozenset({"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host",
-                       "http2-settings", "te", "trailer", "proxy-authenticate", "proxy-authorization"})
+# Fields the host sets itself, or refuses.
+FORBIDDEN = HOST_FORBIDDEN
 DEFAULT_PORTS = {"http": 80, "https": 443}
 GRANTED: list[str] = []  # the build's grants, set by the runtime from its config (install())
 

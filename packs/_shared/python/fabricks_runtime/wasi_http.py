@@ -21,6 +21,8 @@ from wit_world.imports.types import (
     Scheme_Https,
 )
 
+from .http_rules import plain_response
+
 # wasi:io/streams blocking-write-and-flush accepts at most 4096 bytes per call.
 WRITE_LIMIT = 4096
 
@@ -158,8 +160,9 @@ class ResponseWriter:
     def fail(self) -> None:
         """Last resort when the bridge itself failed: a bare 500, if nothing was sent yet."""
         if self.response_out is not None:
-            response = OutgoingResponse(Fields.from_list([("content-type", b"text/plain")]))
-            response.set_status_code(500)
+            status, headers, _ = plain_response(500, b"", "HEAD")  # bare: the body may be what failed
+            response = OutgoingResponse(Fields.from_list(headers))
+            response.set_status_code(status)
             body = response.body()
             ResponseOutparam.set(self.response_out, Ok(response))
             self.response_out = None

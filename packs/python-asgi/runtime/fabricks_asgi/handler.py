@@ -13,6 +13,7 @@ import asyncio
 import sys
 import traceback
 
+from fabricks_runtime.http_rules import plain_response
 from fabricks_runtime.wasi_http import RequestBody, ResponseWriter, mount_point, request_parts
 from wit_world.imports.types import IncomingRequest, ResponseOutparam
 
@@ -54,12 +55,13 @@ def is_websocket(headers: list[tuple[str, bytes]]) -> bool:
     return False
 
 
-def plain_response(writer: ResponseWriter, status: int, text: str) -> None:
-    body = text.encode()
-    writer.start(status, [("content-type", b"text/plain; charset=utf-8"), ("content-length", str(len(body)).encode())])
-    if writer.method != "HEAD":
+def write_plain(writer: ResponseWriter, status: int, text: str) -> None:
+    """A response the bridge writes itself (http_rules.plain_response), completed as handle returns."""
+    status, headers, body = plain_response(status, text.encode(), writer.method)
+    writer.start(status, headers)
+    if body:
         writer.write(body)
-    writer.finish()  # completed as handle returns
+    writer.finish()
 
 
 class Server:
@@ -86,12 +88,12 @@ class Server:
                     self.startup_error = str(error)
                     sys.stderr.write(f"lifespan startup failed: {error}\n")
             if self.startup_error is not None:
-                plain_response(writer, 500, "Internal Server Error\n")
+                write_plain(writer, 500, "Internal Server Error\n")
                 return
             if is_websocket(parts["headers"]):
                 sys.stderr.write(f"{parts['method']} {parts['path_with_query']}: WebSocket upgrade refused: "
                                  "wasi:http has no WebSocket support\n")
-                plain_response(writer, 501, "WebSockets are not supported by this server\n")
+                write_plain(writer, 501, "WebSockets are not supported by this server\n")
                 return
             scope = build_scope(**parts, root_path=mount_point(parts, self.root_path), state=self.lifespan.state)
             cycle = HTTPCycle(scope, lambda size: body.read_async(size, self.loop.wait_for),

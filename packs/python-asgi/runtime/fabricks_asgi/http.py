@@ -16,13 +16,9 @@ import sys
 import traceback
 from typing import Awaitable, Callable, Iterable, Protocol, TextIO
 
+from fabricks_runtime.http_rules import HOP_BY_HOP, INTERNAL_ERROR, body_forbidden, plain_response
+
 CHUNK = 64 * 1024
-# Hop-by-hop fields (RFC 9110 section 7.6.1) are the server's business, and the host
-# refuses some of them; "Response Start" says servers ignore Transfer-Encoding. Dropped.
-HOP_BY_HOP = frozenset(
-    {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"}
-)
-INTERNAL_ERROR = b"Internal Server Error\n"
 
 
 class UnexpectedMessage(RuntimeError):
@@ -74,11 +70,6 @@ class CycleState(enum.Enum):
     STREAMING = enum.auto()
     COMPLETE = enum.auto()
     ABORTED = enum.auto()
-
-
-def body_forbidden(method: str, status: int) -> bool:
-    """True when the response carries no content (RFC 9110 sections 6.4.1, 9.3.2)."""
-    return method == "HEAD" or status in (204, 304) or 100 <= status < 200
 
 
 def content_length(headers: Iterable[tuple[bytes, bytes]]) -> int | None:
@@ -255,13 +246,11 @@ class HTTPCycle:
         self.done.set()
 
     async def internal_error(self) -> None:
-        self.status = 500
-        headers = [("content-type", b"text/plain; charset=utf-8"),
-                   ("content-length", str(len(INTERNAL_ERROR)).encode())]
+        self.status, headers, body = plain_response(500, INTERNAL_ERROR, self.scope.get("method", "GET"))
         try:
-            self.transport.start(500, headers)
-            if self.scope.get("method") != "HEAD":
-                await self.transport.write(INTERNAL_ERROR)
+            self.transport.start(self.status, headers)
+            if body:
+                await self.transport.write(body)
             self.transport.finish()
             self.state = CycleState.COMPLETE
         except ConnectionError as error:

@@ -11,12 +11,7 @@ import sys
 import traceback
 from typing import Callable, Iterable, Protocol
 
-# Hop-by-hop fields (RFC 9110 section 7.6.1) are the server's business, and the
-# host refuses some of them; PEP 3333 forbids apps to send them. Dropped, as gunicorn does.
-HOP_BY_HOP = frozenset(
-    {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"}
-)
-INTERNAL_ERROR = b"Internal Server Error\n"
+from fabricks_runtime.http_rules import HOP_BY_HOP, INTERNAL_ERROR, body_forbidden, plain_response
 
 
 class Transport(Protocol):
@@ -33,11 +28,6 @@ class Transport(Protocol):
 
     def abort(self) -> None:
         """End the body abnormally (the client sees a truncated response)."""
-
-
-def body_forbidden(method: str, status: int) -> bool:
-    """True when the response carries no content (RFC 9110 sections 6.4.1, 9.3.2)."""
-    return method == "HEAD" or status in (204, 304) or 100 <= status < 200
 
 
 def parse_status(status: str) -> int:
@@ -137,10 +127,10 @@ class ResponseCycle:
                 self.transport.abort()
             else:
                 self.status, self.headers_sent = 500, True
-                self.transport.start(500, [("content-type", b"text/plain; charset=utf-8"),
-                                           ("content-length", str(len(INTERNAL_ERROR)).encode())])
-                if self.method != "HEAD":
-                    self.transport.write(INTERNAL_ERROR)
+                status, headers, body = plain_response(500, INTERNAL_ERROR, self.method)
+                self.transport.start(status, headers)
+                if body:
+                    self.transport.write(body)
                 self.transport.finish()
         finally:
             close = getattr(result, "close", None)

@@ -10,10 +10,7 @@ import { Readable, Writable } from 'stream';
 import { Buffer } from 'buffer';
 import { sendOutgoing } from '../wasi-http.js';
 import { STATUS_CODES } from './http.js'; // (a cycle: read per response, after both load)
-
-// Fields the host sets from the message itself (framing, authority, connection).
-const HOST_SET = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade',
-  'content-length', 'te', 'trailer']);
+import { HOST_SET } from '../http-rules.js';
 
 function nodeError(code, message) {
   return Object.assign(new Error(message), { code });

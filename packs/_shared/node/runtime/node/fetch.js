@@ -7,12 +7,9 @@
 // 15.4: 303, and 301/302 after a POST, become GET). Each call waits for its response head
 // before the next starts (one instance serves one request at a time).
 import { sendOutgoing } from '../wasi-http.js';
+import { HOST_SET, NULL_BODY_STATUS } from '../http-rules.js';
 
 const engineFetch = globalThis.fetch;
-// Fields the host sets from the message itself (framing, authority, connection).
-const HOST_SET = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade',
-  'content-length', 'te', 'trailer']);
-const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 const CODES = { 'not-granted': 'EACCES', 'connection-refused': 'ECONNREFUSED', 'DNS-error': 'ENOTFOUND', 'DNS-timeout': 'ENOTFOUND',
   'destination-not-found': 'ENOTFOUND', 'connection-timeout': 'ETIMEDOUT', 'connection-read-timeout': 'ETIMEDOUT',
   'connection-write-timeout': 'ETIMEDOUT', 'HTTP-response-timeout': 'ETIMEDOUT' };
@@ -39,7 +36,7 @@ function exchange(method, url, headers, body) {
   }
   const responseHeaders = new Headers();
   for (let i = 0; i < answer.rawHeaders.length; i += 2) responseHeaders.append(answer.rawHeaders[i], answer.rawHeaders[i + 1]);
-  const stream = NULL_BODY.has(answer.status) || method === 'HEAD' ? null : new ReadableStream({
+  const stream = NULL_BODY_STATUS.has(answer.status) || method === 'HEAD' ? null : new ReadableStream({
     pull(controller) {
       const chunk = answer.body.read();
       if (chunk === null) controller.close();

@@ -1,17 +1,16 @@
 // node:http inside a component. WASI gives a component no socket: the host (wasmtime serve)
 // owns the accept loop and calls wasi:http/incoming-handler once per request. So
 // `http.createServer(listener).listen(port)` registers the listener instead of binding, and
-// each incoming-request becomes an IncomingMessage/ServerResponse pair that behaves as
-// Node's (v22 `node:http`): headers and rawHeaders, a readable body read as the app asks
+// each incoming-request becomes (in the node-express pack's bridge, serve-node.js) an
+// IncomingMessage/ServerResponse pair that behaves as Node's (v22 `node:http`): headers and rawHeaders, a readable body read as the app asks
 // for it, `writeHead`/`setHeader` (arrays kept: several Set-Cookie), `write`/`end` streamed
 // to the client chunk by chunk, 'finish' and 'close' events. Outgoing requests (http.request,
 // http.get) go through the host: _http_client.js. docs/node-express.md lists what differs from Node.
 import { EventEmitter } from 'events';
 import { Readable, Stream } from 'stream';
 import { Buffer } from 'buffer';
-import { BodyReader, ResponseWriter, describe, requestParts } from '../wasi-http.js';
-import { describeError, reportUncaught, trackRequest } from './uncaught.js';
-import { resetStores } from './async_hooks.js';
+import { describe } from '../wasi-http.js';
+import { HOP_BY_HOP, bodyless } from '../http-rules.js';
 import { ClientRequest, getter, requester } from './_http_client.js';
 
 export const METHODS = [
@@ -50,7 +49,6 @@ const SINGLE = new Set([
 ]);
 
 // Connection-level fields belong to the host's HTTP connection; wasi:http refuses them.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'http2-settings']);
 
 const TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/;
 const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
@@ -387,8 +385,7 @@ export class ServerResponse extends OutgoingMessage {
       if (key === 'content-length') hasLength = true;
       for (const one of Array.isArray(value) ? value : [value]) list.push([name, one]);
     }
-    const hasBody = this.req.method !== 'HEAD' && this.statusCode !== 204 && this.statusCode !== 304 &&
-      !(this.statusCode >= 100 && this.statusCode < 200);
+    const hasBody = !bodyless(this.statusCode, this.req.method);
     if (!hasLength && hasBody && this._contentLength !== null) list.push(['Content-Length', String(this._contentLength)]);
     this._header = list;
   }
@@ -623,72 +620,9 @@ export const globalAgent = new Agent();
 
 export function setMaxIdleHTTPParsers() {}
 
-/**
- * A service that fabricks-host mounts at a route (`[serve] route = "/api"`) gets the full path
- * and the route in `x-forwarded-prefix` (the host removes any the client sent). As an app
- * mounted with Express's `app.use('/api', app)`, it sees the path under its mount in `req.url`,
- * the whole one in `req.originalUrl` and the mount in `req.baseUrl` (Express keeps a baseUrl
- * it finds set: router.handle starts from it).
- * @param {IncomingMessage} req
- */
-function mount(req) {
-  const prefix = String(req.headers['x-forwarded-prefix'] ?? '').replace(/\/+$/, '');
-  const path = req.url.split('?', 1)[0];
-  if (!prefix.startsWith('/') || !(path === prefix || path.startsWith(prefix + '/'))) return;
-  req.originalUrl = req.url;
-  req.baseUrl = prefix;
-  const rest = req.url.slice(prefix.length);
-  req.url = rest.startsWith('/') ? rest : '/' + rest;
-}
-
-/**
- * Serve one wasi:http request (WIT: wasi:http/incoming-handler.handle) with a node:http
- * server: emits 'request' with an IncomingMessage and a ServerResponse.
- * @param {Server | ((req: IncomingMessage, res: ServerResponse) => void)} target
- * @returns {Promise<void>} settles once the response has ended (or failed). Never rejects:
- *   an exception thrown by the listener gives a 500 (or truncates a started body), is logged
- *   to stderr, and the instance goes on serving.
- */
-export function serveNode(target, incoming, responseOut) {
+/** Emits 'listening' on the servers that listened since the last call: the instance now serves. */
+export function announceListening() {
   for (const server of pendingListening.splice(0)) server.emit('listening');
-  const parts = requestParts(incoming);
-  const writer = new ResponseWriter(responseOut, parts.method);
-  const reader = new BodyReader(incoming);
-  const socket = new Socket(parts.scheme === 'https');
-  const req = new IncomingMessage(socket);
-  req.method = parts.method;
-  req.url = parts.pathWithQuery;
-  req.rawHeaders = parts.rawHeaders;
-  req.headers = headersObject(parts.rawHeaders);
-  mount(req);
-  if (!('host' in req.headers)) {
-    req.headers.host = parts.authority;
-    req.rawHeaders.push('Host', parts.authority);
-  }
-  req._reader = reader;
-  const res = new ServerResponse(req, writer);
-  const where = `${parts.method} ${parts.pathWithQuery}`;
-  let untrack = null;
-  return new Promise((resolve) => {
-    res._done = resolve;
-    res.on('error', (error) => console.error(`Error writing the response to ${where}: ${describe(error)}`));
-    resetStores(); // AsyncLocalStorage: nothing carries over from the previous request
-    // An error nobody catches while this request runs fails it (uncaught.js).
-    untrack = trackRequest({ where, done: () => res._done === null, fail: () => res.destroy() });
-    try {
-      const returned = typeof target === 'function' ? target(req, res) : target.emit('request', req, res);
-      // node:http ignores what a listener returns: an async listener's rejection is unhandled.
-      if (returned && typeof returned.then === 'function') {
-        returned.then(null, (error) => reportUncaught(error, 'unhandledRejection', returned));
-      }
-    } catch (error) {
-      console.error(`Error handling ${where}: ${describeError(error)}`);
-      res.destroy();
-    }
-  }).finally(() => {
-    untrack?.();
-    reader.close();
-  });
 }
 
 export default {

@@ -1,10 +1,12 @@
-// Serves a fetch-style app (``app.fetch(request) -> Response``, as Hono, itty-router and
-// the WinterTC servers take it) through wasi:http/incoming-handler, one request per call.
+// The node-hono pack's bridge: serves a fetch-style app (``app.fetch(request) -> Response``, as
+// Hono, itty-router and the WinterTC servers take it) through wasi:http/incoming-handler, one
+// request per call.
 // Request bodies stream in as the app reads them; response bodies stream out chunk by chunk.
-import { BodyReader, ResponseWriter, bodyless, describe, requestParts } from './wasi-http.js';
-import { BaseResponse, knownLength } from './web-compat.js';
-import { resetStores } from './node/async_hooks.js';
-import { trackRequest } from './node/uncaught.js';
+import { BodyReader, ResponseWriter, describe, requestParts } from '../runtime/wasi-http.js';
+import { bodyless } from '../runtime/http-rules.js';
+import { BaseResponse, knownLength } from '../runtime/web-compat.js';
+import { resetStores } from '../runtime/node/async_hooks.js';
+import { trackRequest } from '../runtime/node/uncaught.js';
 
 function requestHeaders(rawHeaders) {
   const headers = new Headers();
