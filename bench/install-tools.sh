@@ -1,16 +1,22 @@
 #!/bin/sh
-# Installs the benchmark's load generator, wrk, from Debian's packages when it is missing.
-# Idempotent; run by `make bench` (not by `make setup` or `make test`: CI doesn't need it).
-# Needs root or password-less sudo when wrk is missing.
+# Installs the benchmark's tools from Debian's packages when they are missing: the load
+# generator, wrk, and perf (package linux-perf), which profiles the host (docs/host.md,
+# "Where the time goes").
+# Idempotent; run by `make bench` (not by `make setup` or `make test`: CI doesn't need them).
+# Needs root or password-less sudo when one is missing.
 set -eu
-command -v wrk >/dev/null 2>&1 && exit 0
+missing=""
+command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
+command -v perf >/dev/null 2>&1 || missing="$missing linux-perf"
+[ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo -n"
 else
-  echo "bench: wrk is missing. Install it as root: apt-get install wrk" >&2
+  echo "bench: missing:$missing. Install as root: apt-get install$missing" >&2
   exit 1
 fi
-echo "bench: installing wrk (Debian package)"
+echo "bench: installing$missing (Debian packages)"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get install -y -q --no-install-recommends wrk >/dev/null \
-  || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q --no-install-recommends wrk >/dev/null; }
+# shellcheck disable=SC2086 # $missing is a list of package names
+$SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null \
+  || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null; }
