@@ -1,7 +1,7 @@
-"""Where the built-in packs and the vendored WASI WIT live.
+"""Where the built-in packs, the vendored WASI WIT and the host's sources live.
 
-In a checkout (editable install) they are the repository's ``packs/`` and
-``wit/``; in a wheel they are shipped as ``fabricks/_data/``.
+In a checkout (editable install) they are the repository's ``packs/``, ``wit/`` and
+``host/``; in a wheel they are shipped as ``fabricks/_data/``.
 """
 
 from __future__ import annotations
@@ -26,3 +26,10 @@ def builtin_packs_dir() -> Path:
 def wit_dir() -> Path:
     """The vendored WIT folder (``world.wit`` plus ``deps/``)."""
     return _data_dir("wit")
+
+
+def host_source_dir() -> Path | None:
+    """The host's Rust sources (``Cargo.toml``, ``src/``), built on first use when Fabricks is
+    installed as a tool; None if absent."""
+    path = _data_dir("host")
+    return path if (path / "Cargo.toml").is_file() else None

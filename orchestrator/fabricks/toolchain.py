@@ -20,7 +20,7 @@ from pathlib import Path
 from .errors import FabricksError, ToolchainError
 from .manifest import Tool
 from .report import Reporter
-from .resources import builtin_packs_dir
+from .resources import builtin_packs_dir, host_source_dir
 
 TAIL_LINES = 30  # of a failed tool's output, shown when it said nothing itself
 INSTALL_HINT = "Run `make setup` in the Fabricks checkout (it runs `pip install -e .`)."
@@ -65,13 +65,71 @@ def find(name: str) -> Path | None:
     return Path(which) if which else None
 
 
-def require(tool: Tool) -> Path:
-    """The tool's path. Raises ToolchainError with its install hint when missing."""
+def require(tool: Tool, install: bool = True) -> Path:
+    """The tool's path. The host, when neither installed nor built yet, is built from the
+    sources Fabricks ships (:func:`build_host`) unless ``install`` is False. Raises
+    ToolchainError with the tool's install hint when it is missing."""
     path = find(tool.name)
+    if path is None and tool.name == HOST.name:
+        path = built_host()
+        if path is None and install and host_source_dir() is not None:
+            path = build_host()
     if path is None:
         raise ToolchainError(f"{tool.name} was not found (looked beside {sys.executable} and on PATH)",
                              hint=f"Install it: {tool.install or INSTALL_HINT}")
     return path
+
+
+def _host_key(source: Path) -> str:
+    from .cache import Hasher
+
+    return Hasher().tree("host", source, exclude=[source / "target"]).hexdigest(16)
+
+
+def built_host() -> Path | None:
+    """fabricks-host as a first use built it (``<cache>/bin``), if its sources have not changed."""
+    from .cache import root
+
+    source = host_source_dir()
+    if source is None:
+        return None
+    binary = root() / "bin" / f"fabricks-host-{_host_key(source)}"
+    return binary if binary.is_file() else None
+
+
+def build_host() -> Path:
+    """Build fabricks-host from the sources Fabricks ships (``host/``; a wheel's ``_data/host``)
+    with cargo, once per version of them, into ``<cache>/bin``: Fabricks installed as a tool
+    carries the host's sources, not a binary for each platform. Debian's cargo and rustc are
+    preferred, as ``make setup`` does (rustup's may be older than wasmtime needs). Raises
+    ToolchainError when cargo is missing or the build fails."""
+    from .cache import root, tmp_dir
+
+    source = host_source_dir()
+    assert source is not None
+    cargo = Path("/usr/bin/cargo") if Path("/usr/bin/cargo").is_file() else find("cargo")
+    if cargo is None:
+        raise ToolchainError("fabricks-host is not built yet, and cargo was not found to build it",
+                             hint="Install Rust (Debian: apt-get install cargo), or run `make setup` in a checkout.")
+    env = dict(os.environ)
+    if cargo == Path("/usr/bin/cargo") and Path("/usr/bin/rustc").is_file():
+        env["RUSTC"] = "/usr/bin/rustc"
+    print(f"building fabricks-host from {source} with {cargo}, once (about 6 minutes)", file=sys.stderr, flush=True)
+    target = root() / "host-target"  # kept: a new version of the sources rebuilds only what changed
+    proc = subprocess.run([str(cargo), "build", "--release", "--locked", "--manifest-path", str(source / "Cargo.toml"),
+                           "--target-dir", str(target)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, errors="replace", env=env)
+    if proc.returncode != 0:
+        raise ToolchainError(f"cargo could not build fabricks-host (exit {proc.returncode})",
+                             hint="See cargo's output below; the host needs Rust 1.85 or newer.",
+                             output="\n".join(proc.stdout.splitlines()[-TAIL_LINES:]))
+    binary = root() / "bin" / f"fabricks-host-{_host_key(source)}"
+    binary.parent.mkdir(parents=True, exist_ok=True)
+    staged = tmp_dir("host-") / HOST.name
+    shutil.copy2(target / "release" / HOST.name, staged)
+    os.replace(staged, binary)
+    shutil.rmtree(staged.parent, ignore_errors=True)
+    return binary
 
 
 def failure_said(lines: list[str]) -> tuple[str | None, str | None]:
@@ -86,17 +144,29 @@ def failure_said(lines: list[str]) -> tuple[str | None, str | None]:
 
 
 @lru_cache(maxsize=None)
-def version(tool: Tool) -> str:
-    """The tool's version line, from its ``check`` command. Raises ToolchainError if it fails."""
+def version(tool: Tool, install: bool = True) -> str:
+    """The tool's version line, from its ``check`` command. Raises ToolchainError if it fails.
+
+    A check script may install its toolchain on first use (its progress on stderr, shown);
+    with ``install=False`` (``fabricks doctor``) it is asked, through FABRICKS_NO_INSTALL=1,
+    only to say what it would install."""
     if tool.is_script:
         values = {"python": sys.executable, "pack": str(tool.root), "packs": str(builtin_packs_dir())}
         command = [re.sub(r"\{(python|packs?)\}", lambda m: values[m.group(1)], part) for part in tool.check]
         path = Path(command[0])
     else:
-        path = require(tool)
+        try:
+            path = require(tool, install)
+        except ToolchainError:
+            if install or tool.name != HOST.name or host_source_dir() is None:
+                raise
+            return "not built yet: the first build compiles it from its sources with cargo"
         command = [str(path) if part == "{tool}" else part for part in tool.check]
+    env = None if install else {**os.environ, "FABRICKS_NO_INSTALL": "1"}
     try:
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        # A script's stderr is its progress (an install on first use): the user sees it.
+        proc = subprocess.run(command, stdout=subprocess.PIPE, stderr=None if tool.is_script else subprocess.PIPE,
+                              text=True, timeout=900 if tool.is_script else 60, env=env)
     except (OSError, subprocess.TimeoutExpired) as error:
         raise ToolchainError(f"{tool.name} at {path} could not run: {error}",
                              hint=f"Reinstall it: {tool.install or INSTALL_HINT}") from None
@@ -106,8 +176,9 @@ def version(tool: Tool) -> str:
             raise ToolchainError(f"{tool.name}: {message}", hint=hint or tool.install or INSTALL_HINT)
         raise ToolchainError(f"`{' '.join(command)}` failed (exit {proc.returncode})",
                              hint=f"Reinstall it: {tool.install or INSTALL_HINT}",
-                             output=(proc.stdout + proc.stderr)[-2000:])
-    return (proc.stdout or proc.stderr).strip().splitlines()[0] if (proc.stdout or proc.stderr).strip() else "ok"
+                             output=(proc.stdout + (proc.stderr or ""))[-2000:])
+    said = (proc.stdout or proc.stderr or "").strip()
+    return said.splitlines()[0] if said else "ok"
 
 
 def run_tool(command: list[str], *, phase: str, error: type[FabricksError], reporter: Reporter,
