@@ -1,16 +1,14 @@
 """The ``fabricks`` command line: parsing and rendering only.
 
 Every command resolves a :class:`~fabricks.resolve.BuildSpec`, runs the
-:mod:`~fabricks.pipeline`, and (for ``service run``) hands the result to the
-:mod:`~fabricks.host`. Expected failures (:class:`~fabricks.errors.FabricksError`)
+:mod:`~fabricks.pipeline`, and (for ``service run``) hands the results to
+:mod:`~fabricks.services`, which runs the hosts. Expected failures (:class:`~fabricks.errors.FabricksError`)
 are rendered once, here, as a short paragraph; a traceback only with ``--verbose``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import re
 import shutil
 import signal
 import sys
@@ -24,7 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import __version__, export, host, oci, toolchain
+from . import __version__, export, host, oci, services, toolchain
 from .errors import ExportError, FabricksError, PushError
 from .packs import Registry
 from .pipeline import BuildResult, build
@@ -178,30 +176,6 @@ def adapt(
     guarded(body)
 
 
-def mount_routes(results: list) -> list[str] | None:
-    """Each service's route when any Fabrickfile gives ``[serve] route`` (the others get
-    ``/``), else None. Raises FabricksError when two services claim one route."""
-    if not any(r.spec.serve.route for r in results):
-        return None
-    routes = []
-    for result in results:
-        route = str(result.spec.serve.route or "/").removesuffix("/...").rstrip("/") or "/"
-        if not route.startswith("/"):
-            raise FabricksError(f"{result.spec.name}: [serve] route {route!r} must start with /",
-                                hint='Write it as a path prefix, e.g. route = "/api".')
-        routes.append(route)
-    for route in set(routes):
-        claiming = [r.spec.name for r, own in zip(results, routes) if own == route]
-        if len(claiming) > 1:
-            raise FabricksError(f"services {', '.join(claiming)} are all mounted at {route}",
-                                hint="Give each a [serve] route of its own in its Fabrickfile, e.g. route = \"/api\".")
-    return routes
-
-
-def env_name(service: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]", "_", service).upper() + "_URL"
-
-
 @service_app.command("run")
 def service_run(
     paths: Annotated[list[Path], typer.Argument(help="One or more app folders, served side by side.")],
@@ -223,13 +197,11 @@ def service_run(
     def body() -> None:
         flags = Flags(lang, framework, app_ref, None, tuple(env or ()), (), tuple(dirs or ()))
         results = [do_build(resolve_and_show(p, flags, packs), verbose) for p in paths]
-        first = port if port is not None else results[0].spec.serve.port
-        # A Fabrickfile's [serve] route puts every service on one address, by route.
-        routes = mount_routes(results)
-        ports = [first] * len(results) if routes else [first + i for i in range(len(results))]
-        paths_ = routes or ["" for _ in results]
-        peers = ({env_name(r.spec.name): f"http://127.0.0.1:{p}{route.rstrip('/')}"
-                  for r, p, route in zip(results, ports, paths_)} if network else {})
+        planned = services.plan(results, port=port, fresh_instances=fresh_instances, network=network,
+                                connect=tuple(connect or ()), verbose=verbose)
+        for p in planned:
+            for note in host.grants(p.result, p.environ)[2]:
+                console.print(f"[yellow]warning:[/] {escape(note)}")
         lock = threading.Lock()
         width = max(len(r.spec.name) for r in results)
 
@@ -237,74 +209,29 @@ def service_run(
             with lock:
                 out.print(f"[cyan]{escape(name.ljust(width))}[/] | {escape(line)}", soft_wrap=True)
 
-        services = []
-
         def terminate(signum, frame):
             # A supervisor's SIGTERM stops the hosts too (they run in their own process groups).
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, terminate)
+        supervisor = services.Supervisor(planned, on_line)
         try:
-            planned = []
-            for result, service_port in zip(results, ports):
-                environ = dict(os.environ)
-                extra = {k: v for k, v in peers.items() if k != env_name(result.spec.name)}
-                # Run-time grants, checked by the host and by the component's own clients:
-                # --connect, and the other services of one network.
-                granted = list(connect or ()) + sorted({f"{h}:{p}" for r, p in zip(results, ports)
-                                                        if network and r is not result
-                                                        for h in ("127.0.0.1", "localhost")})
-                if granted:
-                    extra["FABRICKS_NETWORK_CONNECT"] = ",".join(granted)
-                environ.update(extra)
-                if extra:
-                    result.spec = _with_env(result.spec, tuple(extra))
-                reuse = 1 if fresh_instances else result.spec.serve.instance_reuse
-                options = host.ServeOptions(port=service_port, instance_reuse=reuse,
-                                            concurrency=result.spec.serve.concurrency, connect=tuple(granted),
-                                            verbose=verbose)
-                for note in host.grants(result, environ)[2]:
-                    console.print(f"[yellow]warning:[/] {escape(note)}")
-                planned.append((result, options, environ))
-            if routes:
-                result, options, environ = planned[0]
-                mounted = [(route, r, o, e) for route, (r, o, e) in zip(routes, planned)]
-                services.append(host.Service(result, options, on_line, environ, routes=mounted).start())
-            else:
-                for result, options, environ in planned:
-                    services.append(host.Service(result, options, on_line, environ))
-                    services[-1].start()
-            for (result, options, _), route in zip(planned, paths_):
-                if result.spec.health_check:
-                    host.check_health(f"http://{options.host}:{options.port}{route if route != '/' else ''}"
-                                      f"{result.spec.health_check.path}", result.spec.health_check,
-                                      result.spec.fabrickfile)
-                reuse = options.instance_reuse
+            supervisor.start()
+            for p in planned:
+                reuse = p.options.instance_reuse
                 mode = ("a fresh instance per request" if reuse == 1 else
                         "instances reused" if reuse == 0 else f"instances reused up to {reuse} requests")
-                url = f"http://{options.host}:{options.port}{route if route != '/' else ''}"
-                console.print(f"[green]serving[/] [bold]{escape(result.spec.name)}[/] on {url}  [dim]({mode})[/]")
+                console.print(f"[green]serving[/] [bold]{escape(p.result.spec.name)}[/] on {p.url}  [dim]({mode})[/]")
             console.print("[dim]Ctrl-C to stop[/]")
-            while all(s.process and s.process.poll() is None for s in services):
-                time.sleep(0.2)
-            stopped = next(s for s in services if s.process and s.process.poll() is not None)
-            raise FabricksError(f"{stopped.name}: the host exited with status {stopped.process.returncode}")
+            supervisor.wait()
         except KeyboardInterrupt:
             console.print("stopping")
         finally:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            for service in services:
-                service.stop()
+            supervisor.stop()
 
     guarded(body)
-
-
-def _with_env(spec: BuildSpec, names: tuple[str, ...]) -> BuildSpec:
-    from dataclasses import replace
-
-    caps = spec.capabilities
-    return replace(spec, capabilities=replace(caps, env=caps.env + names))
 
 
 def _build_time(result: BuildResult) -> str:
@@ -418,7 +345,9 @@ def doctor(packs: PacksOpt = None) -> None:
                 continue
             seen.add(tool.name)
             try:
-                table.add_row(tool.name, owner, f"[green]{escape(toolchain.version(tool))}[/]")
+                found = toolchain.version(tool, install=False)
+                color = "yellow" if found.startswith(("not installed yet", "not built yet")) else "green"
+                table.add_row(tool.name, owner, f"[{color}]{escape(found)}[/]")
             except FabricksError as error:
                 failed += 1
                 table.add_row(tool.name, owner, f"[red]{escape(error.message)}[/]\n{escape(error.hint or '')}")
