@@ -8,6 +8,11 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 pub fn engine(pooling: bool) -> wasmtime::Result<Engine> {
     let mut config = Config::new();
     config.wasm_component_model(true);
+    // wasi:http 0.2 uses none of the component-model-async machinery; without it wasmtime
+    // skips its per-host-call task bookkeeping (host_task_create/delete): 8-12 µs less CPU per
+    // request of axum-hello's 93 (docs/host.md). A .cwasm compiled with it on does not load
+    // into this engine: the host's version (in the build cache key) changed with it.
+    config.concurrency_support(false);
     // `FABRICKS_HOST_PROFILE=perfmap`: /tmp/perf-PID.map names the JIT code for `perf record`
     // (docs/host.md, "Where the time goes").
     if std::env::var("FABRICKS_HOST_PROFILE").is_ok_and(|v| v == "perfmap") {
