@@ -322,9 +322,9 @@ def packs_list(packs: PacksOpt = None) -> None:
     """List the adapter packs found, with their languages and frameworks."""
 
     def body() -> None:
-        table = Table("pack", "language", "frameworks", "folder", box=None)
+        table = Table("pack", "language", "frameworks", "serves", "folder", box=None)
         for pack in Registry.discover(packs).packs:
-            table.add_row(pack.name, pack.language, ", ".join(pack.frameworks), str(pack.root))
+            table.add_row(pack.name, pack.language, ", ".join(pack.frameworks), escape(pack.summary), str(pack.root))
         out.print(table)
 
     guarded(body)
