@@ -151,6 +151,21 @@ def test_exported_fastify_instance_is_made_ready(tmp_path):
         assert both((native, component), Req("GET", "/")).json() == {"greeting": "hello"}
 
 
+def test_an_exported_server_that_never_listens_is_served(tmp_path):
+    """`export default http.createServer(...)` with no listen(): the platform listens for it (it
+    waited for a listen() that never came, and the instance trapped)."""
+    app = tmp_path / "esm-server"
+    app.mkdir()
+    (app / "app.mjs").write_text("import http from 'node:http';\n"
+                                 "export default http.createServer((req, res) => {\n"
+                                 "  res.setHeader('content-type', 'text/plain');\n"
+                                 "  res.end('hello from ' + req.url);\n});\n")
+    (app / "Fabrickfile").write_text('[nodejs]\nframework = "http"\napp = "app.mjs"\n')
+    result = build_app(app)
+    with node_http(app, "app.mjs", result=result) as native, ComponentServer(result) as component:
+        assert both((native, component), Req("GET", "/x?y=1")).text == "hello from /x?y=1"
+
+
 def test_node_crypto_matches_node(tmp_path):
     """node:crypto in a component (crypto-browserify, @noble): KDFs, ciphers, RSA/ECDSA/Ed25519
     signatures, KeyObjects, generated key pairs and ECDH give Node's bytes for the same inputs."""

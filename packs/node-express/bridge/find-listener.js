@@ -19,15 +19,16 @@ function isKoaApp(value) {
 
 /**
  * The request target once the app is ready: a server app's ``ready()`` awaited and its
- * ``server`` taken; a server that is not listening yet, once it listens (component only);
+ * ``server`` taken; a server made but neither exported nor listening yet, once it listens;
  * a function or listening server as it is.
  * @returns {Promise<Function | import('node:http').Server>}
  */
 export async function readyTarget(found) {
-  if (isServer(found) && found.listening === false && typeof found.whenListening === 'function') {
-    // Made by the app but not listening yet: its listen() comes when its setup is done.
-    await found.whenListening();
-    return found;
+  if (found?.notListening) {
+    // Made by the app, not exported and not listening yet: its listen() comes when its setup
+    // is done. (An exported server is served as it is: the platform listens for it.)
+    await found.notListening.whenListening?.();
+    return found.notListening;
   }
   if (isServerApp(found)) {
     await found.ready();
@@ -42,8 +43,8 @@ export async function readyTarget(found) {
  * module's ``module.exports``), ``app``, ``default.app`` — the first that is a
  * ``(req, res)`` function (an Express app is one), an http.Server, a Koa app (its
  * ``callback()``), or an app object with ``server`` and ``ready()`` (Fastify; see readyTarget); else ``pending``, a server made but
- * not listening yet.
- * @returns {Function | import('node:http').Server | {server: object, ready: Function}}
+ * not listening yet, as ``{notListening: server}``.
+ * @returns {Function | import('node:http').Server | {server: object, ready: Function} | {notListening: object}}
  * @throws {Error} naming where it looked and what the module exports.
  */
 export function findListener(module, { handler = '', file = 'the entry module', listening = null, pending = null } = {}) {
@@ -55,7 +56,7 @@ export function findListener(module, { handler = '', file = 'the entry module', 
     if (isKoaApp(candidate)) return candidate.callback();
     if (typeof candidate === 'function' || isServer(candidate) || isServerApp(candidate)) return candidate;
   }
-  if (pending && !handler) return pending;
+  if (pending && !handler) return { notListening: pending };
   const exported = Object.keys(module).join(', ') || 'nothing';
   throw new Error('fabricks: ' + file + ' neither calls listen() at its top level nor exports a request listener ' +
     '(looked for ' + candidates.map(([name]) => name).join(', ') + '; it exports ' + exported + '). ' +
