@@ -46,13 +46,6 @@ def version_line(prefix: str = "") -> str:
     return prefix + ", ".join(f"{name.rsplit('/', 1)[-1]} {v}" for name, v in pinned().items())
 
 
-def cache_root() -> Path:
-    """Fabricks' per-machine cache (fabricks.cache.root's rule; this runs on Fabricks' Python)."""
-    base = os.environ.get("FABRICKS_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "fabricks")
-    return Path(base)
-
-
 def install(target: Path) -> None:
     """npm-install the lockfile into ``target`` (through a temporary folder renamed into place)."""
     npm = shutil.which("npm")
@@ -104,7 +97,9 @@ def check() -> None:
         print(version_line())
         return
     digest = hashlib.sha256(LOCK.read_bytes()).hexdigest()[:16]
-    target = cache_root() / "node-toolchain" / digest
+    from fabricks.cache import root  # this runs on Fabricks' own Python ({python})
+
+    target = root() / "node-toolchain" / digest
     if not (target / "node_modules" / COMPLETE).is_file():
         if os.environ.get("FABRICKS_NO_INSTALL"):
             print(version_line("not installed yet: the first Node build npm-installs "))
