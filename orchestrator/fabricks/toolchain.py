@@ -80,20 +80,19 @@ def require(tool: Tool, install: bool = True) -> Path:
     return path
 
 
-def _host_key(source: Path) -> str:
-    from .cache import Hasher
+def _host_binary(source: Path) -> Path:
+    """Where a first-use build of the host from ``source`` goes: keyed by the sources' content."""
+    from .cache import Hasher, root
 
-    return Hasher().tree("host", source, exclude=[source / "target"]).hexdigest(16)
+    return root() / "bin" / f"fabricks-host-{Hasher().tree('host', source, exclude=[source / 'target']).hexdigest(16)}"
 
 
 def built_host() -> Path | None:
     """fabricks-host as a first use built it (``<cache>/bin``), if its sources have not changed."""
-    from .cache import root
-
     source = host_source_dir()
     if source is None:
         return None
-    binary = root() / "bin" / f"fabricks-host-{_host_key(source)}"
+    binary = _host_binary(source)
     return binary if binary.is_file() else None
 
 
@@ -123,7 +122,7 @@ def build_host() -> Path:
         raise ToolchainError(f"cargo could not build fabricks-host (exit {proc.returncode})",
                              hint="See cargo's output below; the host needs Rust 1.85 or newer.",
                              output="\n".join(proc.stdout.splitlines()[-TAIL_LINES:]))
-    binary = root() / "bin" / f"fabricks-host-{_host_key(source)}"
+    binary = _host_binary(source)
     binary.parent.mkdir(parents=True, exist_ok=True)
     staged = tmp_dir("host-") / HOST.name
     shutil.copy2(target / "release" / HOST.name, staged)
