@@ -19,12 +19,14 @@ $(BIN)/fabricks-host: $(VENV)/.installed host/Cargo.toml host/Cargo.lock $(wildc
 	RUSTC=/usr/bin/rustc /usr/bin/cargo build --release --locked --manifest-path host/Cargo.toml
 	install -m 755 host/target/release/fabricks-host $@
 
-$(VENV)/.installed: pyproject.toml packs/_shared/rust/install-toolchain.sh packs/_shared/node/package-lock.json tests/native-node/package-lock.json tests/install-registry.sh
+$(VENV)/.installed: pyproject.toml packs/_shared/install-debian.sh packs/_shared/rust/install-toolchain.sh packs/_shared/python/deps/install-c-toolchain.sh packs/_shared/node/package-lock.json tests/native-node/package-lock.json tests/install-registry.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	# The rust-axum pack's toolchain, from Debian's packages (rustup can't add wasm targets here).
 	sh packs/_shared/rust/install-toolchain.sh
+	# The C toolchain of the Python recipes that build C extensions (MarkupSafe's speedups).
+	sh packs/_shared/python/deps/install-c-toolchain.sh
 	# The OCI registry the deploy tests push to (Debian's docker-registry), started by the tests.
 	sh tests/install-registry.sh
 	# The Node packs' toolchain (componentize-js, esbuild) and the tests' native Node baselines,

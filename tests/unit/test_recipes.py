@@ -6,15 +6,18 @@ from pathlib import Path
 
 import pytest
 
+import c_sysroot
 import cpython_wasi
 import maturin_build
 import recipes
+import setuptools_build
 
 
 def test_the_shipped_recipes_load():
     known = recipes.load()
     assert known["pydantic-core"].builder == "maturin"
     assert known["pydantic-core"].path.name == "pydantic-core.toml"
+    assert (known["markupsafe"].builder, known["bcrypt"].builder) == ("setuptools", "maturin")
 
 
 def test_a_recipe_names_its_package_canonically(tmp_path: Path):
@@ -26,7 +29,7 @@ def test_a_recipe_names_its_package_canonically(tmp_path: Path):
 
 @pytest.mark.parametrize("text, said", [
     ('[recipe]\npackage = "x"\n', "not a valid recipe"),
-    ('[recipe]\npackage = "x"\nbuilder = "setuptools"\n', "unknown builder 'setuptools'"),
+    ('[recipe]\npackage = "x"\nbuilder = "cmake"\n', "unknown builder 'cmake'"),
     ('[recipe\n', "not a valid recipe"),
 ])
 def test_a_bad_recipe_is_named(tmp_path: Path, text: str, said: str):
@@ -151,3 +154,79 @@ def test_a_builtin_without_the_rust_toolchain_fails_naming_make_setup(tmp_path: 
     assert "fabricks-error: fabricks-hashlib, which every Python component includes" in said
     assert "fabricks-hint: " in said and "make setup" in said
     assert not list((tmp_path / "cache").rglob("*.whl"))
+
+
+def test_layout_of_a_setuptools_rust_project(tmp_path: Path):
+    """bcrypt's form: the module declared in [[tool.setuptools-rust.ext-modules]]."""
+    src = tmp_path / "bcrypt"
+    (src / "src" / "_bcrypt").mkdir(parents=True)
+    (src / "src" / "bcrypt").mkdir()
+    (src / "pyproject.toml").write_text('[tool.setuptools]\npackage-dir = {"" = "src"}\n'
+                                        '[[tool.setuptools-rust.ext-modules]]\ntarget = "bcrypt._bcrypt"\n'
+                                        'path = "src/_bcrypt/Cargo.toml"\n')
+    (src / "src" / "_bcrypt" / "Cargo.toml").write_text('[package]\nname = "bcrypt-rust"\n[lib]\nname = "bcrypt_rust"\n')
+    lay = maturin_build.layout(src)
+    assert (lay.manifest, lay.lib_name, lay.module) == (src / "src/_bcrypt/Cargo.toml", "bcrypt_rust", "bcrypt._bcrypt")
+    assert lay.python_source == src / "src"
+
+
+def test_layout_refuses_several_setuptools_rust_modules(tmp_path: Path):
+    src = tmp_path / "two"
+    src.mkdir()
+    (src / "pyproject.toml").write_text('[[tool.setuptools-rust.ext-modules]]\ntarget = "a"\n'
+                                        '[[tool.setuptools-rust.ext-modules]]\ntarget = "b"\n')
+    with pytest.raises(maturin_build.BuildFailed) as caught:
+        maturin_build.layout(src)
+    assert "declares 2 modules" in caught.value.args[0]
+
+
+def test_pyconfig_h_is_configure_s_choices():
+    """#undef lines become the values sysconfigdata recorded; 0 and unknown names stay undefined."""
+    template = ("#undef HAVE_FORK\n#undef HAVE_PTHREAD_H\n#undef SIZEOF_LONG\n"
+                "#ifndef _GNU_SOURCE\n# undef _GNU_SOURCE\n#endif\n#undef _WASI_EMULATED_SIGNAL\n"
+                "#undef PY_BUILTIN_HASHLIB_HASHES\n#undef const\n")
+    made = c_sysroot.pyconfig_h(template, {"HAVE_FORK": 0, "HAVE_PTHREAD_H": 1, "SIZEOF_LONG": 4,
+                                           "PY_BUILTIN_HASHLIB_HASHES": '"md5,sha1"'})
+    assert made.splitlines() == ["#undef HAVE_FORK", "#define HAVE_PTHREAD_H 1", "#define SIZEOF_LONG 4",
+                                 "#ifndef _GNU_SOURCE", "# undef _GNU_SOURCE", "#endif",
+                                 "#define _WASI_EMULATED_SIGNAL 1", '#define PY_BUILTIN_HASHLIB_HASHES "md5,sha1"',
+                                 "#undef const"]
+
+
+def test_the_cross_sysconfig_points_setuptools_at_clang_for_wasm(tmp_path: Path):
+    sysroot = c_sysroot.Sysroot(tmp_path / "root", tmp_path / "root" / "python" / "include" / "python3.14")
+    tools = (Path("/usr/bin/clang-22"), Path("/usr/bin/clang++-22"), Path("/usr/bin/llvm-ar-22"))
+    made = setuptools_build.cross_sysconfig({"EXT_SUFFIX": ".cpython-314-wasm32-wasi.so", "CC": "/opt/wasi-sdk/bin/clang"},
+                                            sysroot, tmp_path / "libs", tools)
+    assert made["EXT_SUFFIX"] == ".cpython-314-wasm32-wasi.so"
+    assert made["CC"] == f"/usr/bin/clang-22 --target=wasm32-wasip1 --sysroot={sysroot.root}"
+    assert made["INCLUDEPY"] == str(sysroot.python_include) and made["CCSHARED"] == "-fPIC"
+    for flag in ("-shared", "--experimental-pic", "--allow-undefined", f"-L{tmp_path / 'libs'}", "--no-entry"):
+        assert flag in made["LDSHARED"] and flag in made["LDCXXSHARED"]
+
+
+def test_the_first_c_compiler_error_is_reported():
+    lines = ["building 'x' extension", "x.c:3:10: warning: unused", "x.c:9:1: error: expected ';'", "1 error generated."]
+    assert setuptools_build.first_error(lines) == "x.c:9:1: error: expected ';'"
+
+
+def test_without_clang_the_setuptools_builder_names_make_setup(monkeypatch):
+    monkeypatch.setattr(setuptools_build.shutil, "which", lambda name: None)
+    with pytest.raises(setuptools_build.BuildFailed) as caught:
+        setuptools_build.find_clang()
+    assert "no clang" in caught.value.args[0] and "make setup" in caught.value.args[1]
+
+
+def test_a_fallback_package_whose_recipe_fails_is_used_without_its_extension(tmp_path: Path, monkeypatch, capsys):
+    """MarkupSafe without a C toolchain: a warning, and the caller installs the pure-Python fallback."""
+    import stage_deps
+
+    def broken(*args, **kwargs):
+        raise recipes.RecipeError("building markupsafe==3.0.3 for wasm32-wasi failed: no clang", "Run `make setup`.")
+    monkeypatch.setattr(recipes, "wheel", broken)
+    known = {"markupsafe": recipes.Recipe("markupsafe", "setuptools", tmp_path / "markupsafe.toml")}
+    assert not stage_deps.install_from_recipe(tmp_path / "deps", "markupsafe", "markupsafe==3.0.3", tmp_path, known,
+                                              fallback=True)
+    assert "fabricks-warning: building markupsafe==3.0.3 for wasm32-wasi failed: no clang" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        stage_deps.install_from_recipe(tmp_path / "deps", "markupsafe", "markupsafe==3.0.3", tmp_path, known)

@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import io
+import re
+import tarfile
 from pathlib import Path
 
 PYTHON_VERSION = "3.14"
 EXT_SUFFIX = ".cpython-314-wasm32-wasi.so"
 WHEEL_TAG = "cp314-cp314-wasi_0_0_0_wasm32"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+SYSCONFIGDATA = "_sysconfigdata__wasi_wasm32-wasi"
 
 # PyO3's interpreter config for cross builds (pyo3-build-config's ``PYO3_CONFIG_FILE``
 # keys), matching componentize-py's own ``pyo3-config.txt`` and the sysconfigdata of its
@@ -49,8 +53,8 @@ def componentize_py_version() -> str:
         raise InterpreterMissing("componentize-py is not installed in this interpreter") from None
 
 
-def _embedded_modules(binary: bytes):
-    """Yield each zstd frame of ``binary`` that decompresses to a wasm module."""
+def _embedded(binary: bytes):
+    """Yield each zstd frame of ``binary``, decompressed (wasm modules, the stdlib tar)."""
     import zstandard  # noqa: PLC0415 - only recipe builds need it
 
     view = memoryview(binary)
@@ -60,9 +64,63 @@ def _embedded_modules(binary: bytes):
             data = zstandard.ZstdDecompressor().decompressobj().decompress(view[start:])
         except zstandard.ZstdError:
             data = b""
-        if data.startswith(b"\0asm"):
+        if data:
             yield data
         start = binary.find(ZSTD_MAGIC, start + 4)
+
+
+def _embedded_modules(binary: bytes):
+    """Yield each zstd frame of ``binary`` that decompresses to a wasm module."""
+    yield from (data for data in _embedded(binary) if data.startswith(b"\0asm"))
+
+
+def _binary() -> tuple[Path, bytes]:
+    spec = importlib.util.find_spec("componentize_py")
+    locations = (spec.submodule_search_locations if spec else None) or []
+    binaries = [p for loc in locations for p in Path(loc).glob("componentize_py*.so")]
+    if not binaries:
+        raise InterpreterMissing("componentize-py's native module (componentize_py*.so) was not found")
+    return binaries[0], binaries[0].read_bytes()
+
+
+def cpython_version() -> str:
+    """The CPython release componentize-py embeds (``"3.14.0"``), read from its libpython.
+
+    Raises InterpreterMissing when libpython isn't found or names no single release.
+    """
+    path, binary = _binary()
+    for module in _embedded_modules(binary):
+        if b"Py_Initialize" in module and b"dylink.0" in module[:64]:
+            found = set(re.findall(rb"\b(3\.14\.\d+)\b", module))
+            if len(found) == 1:
+                return found.pop().decode()
+    raise InterpreterMissing(f"no libpython naming one CPython {PYTHON_VERSION} release inside {path}")
+
+
+def build_time_vars(cache: Path) -> dict:
+    """The ``build_time_vars`` of componentize-py's ``_sysconfigdata__wasi_wasm32-wasi.py``
+    (configure's and the Makefile's values for its CPython), kept as ``sysconfigdata.py`` beside
+    ``libc.so``. Raises InterpreterMissing when its stdlib holds no such file."""
+    folder = cache / "cpython-wasi" / componentize_py_version()
+    kept = folder / "sysconfigdata.py"
+    if not kept.is_file():
+        path, binary = _binary()
+        for data in _embedded(binary):
+            if data[257:262] != b"ustar":
+                continue
+            with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+                names = [n for n in tar.getnames() if n.rsplit("/", 1)[-1] == f"{SYSCONFIGDATA}.py"]
+                if names:
+                    folder.mkdir(parents=True, exist_ok=True)
+                    tmp = kept.with_suffix(".tmp")
+                    tmp.write_bytes(tar.extractfile(names[0]).read())
+                    tmp.replace(kept)
+                    break
+        else:
+            raise InterpreterMissing(f"no {SYSCONFIGDATA}.py in the standard library inside {path}")
+    namespace: dict = {}
+    exec(compile(kept.read_text(), str(kept), "exec"), namespace)  # noqa: S102 - componentize-py's own file
+    return namespace["build_time_vars"]
 
 
 def link_libraries(cache: Path) -> Path:
@@ -74,15 +132,11 @@ def link_libraries(cache: Path) -> Path:
     folder = cache / "cpython-wasi" / componentize_py_version()
     if (folder / "libc.so").is_file() and (folder / "pyo3-config.txt").is_file():
         return folder
-    spec = importlib.util.find_spec("componentize_py")
-    locations = (spec.submodule_search_locations if spec else None) or []
-    binaries = [p for loc in locations for p in Path(loc).glob("componentize_py*.so")]
-    if not binaries:
-        raise InterpreterMissing("componentize-py's native module (componentize_py*.so) was not found")
-    libc = next((m for m in _embedded_modules(binaries[0].read_bytes())
+    path, binary = _binary()
+    libc = next((m for m in _embedded_modules(binary)
                  if b"dylink.0" in m[:64] and b"__wasilibc_" in m and b"Py_Initialize" not in m), None)
     if libc is None:
-        raise InterpreterMissing(f"no position-independent libc.so inside {binaries[0]}")
+        raise InterpreterMissing(f"no position-independent libc.so inside {path}")
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / "libc.so.tmp"
     tmp.write_bytes(libc)

@@ -18,7 +18,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,16 +28,13 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 import cpython_wasi
+from build_run import BuildFailed, run
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "rust"))
 import rust_toolchain  # noqa: E402
 
 TARGET = "wasm32-wasip1"
 COPY_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.so", "*.pyd", "*.dylib")
-
-
-class BuildFailed(Exception):
-    """The package can't be built; ``args`` = (message, hint)."""
 
 
 @dataclass(frozen=True)
@@ -59,12 +55,38 @@ def _load_toml(path: Path) -> dict:
         raise BuildFailed(f"{path}: {error}", "The source distribution looks damaged; try another version.") from None
 
 
+def _setuptools_rust_layout(source: Path, pyproject: dict, modules: list) -> Layout:
+    """setuptools-rust's declarative form (``[[tool.setuptools-rust.ext-modules]]`` with
+    ``target`` and ``path``; bcrypt, cryptography): one PyO3 module, Python sources where
+    ``[tool.setuptools] package-dir`` says."""
+    if len(modules) != 1 or not isinstance(modules[0], dict) or "target" not in modules[0]:
+        raise BuildFailed(f"{source.name}: [[tool.setuptools-rust.ext-modules]] declares {len(modules)} modules; "
+                          "the builder builds exactly one, with a `target`.",
+                          "Write a recipe with a local source folder (docs/python-native.md).")
+    if modules[0].get("binding", "PyO3") != "PyO3":
+        raise BuildFailed(f"{source.name}: setuptools-rust binding {modules[0].get('binding')!r}; "
+                          "the builder builds PyO3 extensions only.", "")
+    manifest = source / modules[0].get("path", "Cargo.toml")
+    cargo = _load_toml(manifest)
+    package = cargo.get("package", {}).get("name", source.name)
+    lib_name = cargo.get("lib", {}).get("name", package.replace("-", "_"))
+    package_dir = pyproject.get("tool", {}).get("setuptools", {}).get("package-dir", {}).get("", "")
+    module = modules[0]["target"]
+    python_source = source / package_dir if (source / package_dir / module.split(".")[0]).is_dir() else None
+    features = tuple(modules[0].get("features", ()))
+    return Layout(manifest, lib_name, module, python_source, features)
+
+
 def layout(source: Path) -> Layout:
-    """Read maturin's settings from the unpacked sdist at ``source``.
+    """Read the PyO3 module's layout from the unpacked sdist at ``source``: maturin's
+    ``[tool.maturin]``, or setuptools-rust's ``[[tool.setuptools-rust.ext-modules]]``.
 
     Raises BuildFailed for a project that isn't a PyO3 extension (cffi, uniffi, bin bindings).
     """
     pyproject = _load_toml(source / "pyproject.toml") if (source / "pyproject.toml").is_file() else {}
+    rust_modules = pyproject.get("tool", {}).get("setuptools-rust", {}).get("ext-modules")
+    if rust_modules and "maturin" not in pyproject.get("tool", {}):
+        return _setuptools_rust_layout(source, pyproject, rust_modules)
     maturin = pyproject.get("tool", {}).get("maturin", {})
     bindings = maturin.get("bindings", "pyo3")
     if bindings not in ("pyo3", "pyo3-ffi"):
@@ -131,12 +153,7 @@ def build(source: Path, tree: Path, cache: Path, *, features: tuple[str, ...] = 
     argv, environ = cargo_command(tc, lay, libs, cache / "rust-target-pic")
     environ.update(env or {})
     lines: list[str] = []
-    proc = subprocess.Popen(argv, cwd=source, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, errors="replace")
-    for line in proc.stdout:
-        lines.append(line.rstrip("\n"))
-        echo(line.rstrip("\n"))
-    if proc.wait() != 0:
+    if run(argv, source, environ, lines, echo) != 0:
         raise BuildFailed(f"cargo failed: {first_error(lines)}",
                           "Run with --verbose to see cargo's output; the recipe may need features or "
                           "environment (docs/python-native.md).")

@@ -44,11 +44,13 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
+import build_run
 import cpython_wasi
 import maturin_build
+import setuptools_build
 
 RECIPES = Path(__file__).resolve().parent / "recipes"
-BUILDERS = {"maturin": maturin_build.build}
+BUILDERS = {"maturin": maturin_build.build, "setuptools": setuptools_build.build}
 HOW_TO_ADD = ("a recipe is a TOML file in packs/_shared/python/deps/recipes/ naming the package and "
               "its builder (docs/python-native.md)")
 
@@ -236,7 +238,7 @@ def wheel(recipe: Recipe, version: str, wheel_cache: Path, cache: Path, echo=pri
             tree.mkdir()
             try:
                 BUILDERS[recipe.builder](source, tree, cache, features=recipe.features, env=recipe.env, echo=echo)
-            except maturin_build.BuildFailed as error:
+            except build_run.BuildFailed as error:
                 raise RecipeError(f"building {pin} for wasm32-wasi failed: {error.args[0]}", error.args[1]) from None
             _dist_info(tree, source, recipe.package, version, recipe)
             (work / "out").mkdir()

@@ -149,8 +149,11 @@ def install(target: Path, pins: list[str], platform: str,
     )
 
 
-def install_from_recipe(target: Path, name: str, pin: str, cache: Path, known: dict) -> bool:
-    """Build (or reuse) the recipe's wheel for ``pin`` and install it; False without a recipe."""
+def install_from_recipe(target: Path, name: str, pin: str, cache: Path, known: dict,
+                        fallback: bool = False) -> bool:
+    """Build (or reuse) the recipe's wheel for ``pin`` and install it; False without a recipe,
+    or when its build fails and the package runs without its extension (``fallback``): that
+    failure is a warning, and the pure-Python fallback is used."""
     recipe = known.get(name)
     if recipe is None or recipe.source is not None:  # a local source builds its own version only
         return False
@@ -158,6 +161,9 @@ def install_from_recipe(target: Path, name: str, pin: str, cache: Path, known: d
     try:
         recipes.wheel(recipe, pin.split("==", 1)[1], wheels, cache)
     except recipes.RecipeError as error:
+        if fallback:
+            print(f"fabricks-warning: {error.args[0]}; using {pin} without its C extension. {error.args[1]}")
+            return False
         fail(error.args[0], error.args[1] or "See the output above (--verbose).")
     proc = install(target, [pin], WASI_PLATFORM, find_links=wheels)
     if proc.returncode != 0:
@@ -255,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
         # A wasm32-wasi wheel of the same version: on an index, or built earlier from a recipe.
         if install(args.target, [pin], WASI_PLATFORM, find_links=wheel_cache).returncode == 0:
             continue
-        if args.cache and install_from_recipe(args.target, name, pin, args.cache, known):
+        if args.cache and install_from_recipe(args.target, name, pin, args.cache, known, name in fallback):
             origin[name] = "recipe"
             continue
         if name in fallback:

@@ -1,0 +1,157 @@
+"""The ``setuptools`` recipe builder: C extension modules built by the package's own
+setuptools build (``setup.py`` or ``[tool.setuptools] ext-modules``), cross-compiled for
+componentize-py's CPython.
+
+The build runs through its PEP 517 backend (pypa/build, in an isolated environment with the
+package's declared build requirements) and is pointed at the component's interpreter the way
+cross builds of CPython extensions are (crossenv, pyodide): ``_PYTHON_SYSCONFIGDATA_NAME``
+names a copy of componentize-py's ``_sysconfigdata__wasi_wasm32-wasi.py`` whose compiler
+settings say clang for ``wasm32-wasip1`` with the headers of c_sysroot.py, and
+``_PYTHON_HOST_PLATFORM`` says ``wasi-0.0.0-wasm32``; setuptools then takes ``CC``,
+``LDSHARED``, ``EXT_SUFFIX`` and ``INCLUDEPY`` from it. Each module is linked as a wasm
+shared library (``-shared``, position-independent, Python's C API left as imports)
+against componentize-py's ``libc.so``, as the maturin builder links PyO3 modules.
+
+A package whose setup.py makes its extension optional (MarkupSafe) would silently build a
+wheel without it when the compile fails; the builder fails instead, naming the first
+compiler error, so that a recipe never yields less than it claims.
+"""
+
+from __future__ import annotations
+
+import os
+import pprint
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import c_sysroot
+import cpython_wasi
+import build_run
+from build_run import BuildFailed
+
+TARGET = "wasm32-wasip1"
+CLANGS = ("clang-22", "clang-21", "clang-20", "clang-19", "clang")
+INSTALL_HINT = ("Run `make setup` (packs/_shared/python/deps/install-c-toolchain.sh installs Debian's clang-22, "
+                "llvm-22 and libclang-rt-22-dev-wasm32).")
+# Host settings that would reach the cross compile through setuptools' customize_compiler.
+HOST_FLAGS = ("CC", "CXX", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS", "LDSHARED", "AR", "ARFLAGS",
+              "PYTHONPATH", "_PYTHON_SYSCONFIGDATA_NAME", "_PYTHON_HOST_PLATFORM")
+
+
+def find_clang() -> tuple[Path, Path, Path]:
+    """``(clang, clang++, llvm-ar)`` of one LLVM release that can link wasm32 shared libraries
+    (its wasm-ld and its wasm32 compiler-rt builtins installed). Raises BuildFailed otherwise."""
+    for name in CLANGS:
+        clang = shutil.which(name)
+        if clang is None:
+            continue
+        suffix = name[len("clang"):]
+        clangxx, ar = shutil.which(f"clang++{suffix}"), shutil.which(f"llvm-ar{suffix}")
+        probe = subprocess.run([clang, f"--target={TARGET}", "-print-libgcc-file-name"], capture_output=True, text=True)
+        builtins = Path(probe.stdout.strip()) if probe.returncode == 0 else None
+        if clangxx and ar and builtins and builtins.is_file():
+            return Path(clang), Path(clangxx), Path(ar)
+    raise BuildFailed("no clang with wasm32 support was found (clang, llvm-ar and the wasm32 compiler-rt builtins "
+                      "of one LLVM release)", INSTALL_HINT)
+
+
+def cross_sysconfig(build_time_vars: dict, sysroot: c_sysroot.Sysroot, libs: Path,
+                    tools: tuple[Path, Path, Path]) -> dict:
+    """componentize-py's ``build_time_vars`` with the compiler settings of this machine's
+    cross build: what setuptools' ``customize_compiler`` and ``build_ext`` read."""
+    clang, clangxx, ar = tools
+    target = f"--target={TARGET} --sysroot={sysroot.root}"
+    link = f"-shared -nostartfiles -Wl,--no-entry -Wl,--experimental-pic -Wl,--allow-undefined -L{libs}"
+    cflags = "-O2 -DNDEBUG -fno-strict-overflow -Wsign-compare"
+    settings = dict(build_time_vars)
+    settings.update({
+        "CC": f"{clang} {target}", "CXX": f"{clangxx} {target}",
+        "CFLAGS": cflags, "OPT": "-DNDEBUG -O2", "BASECFLAGS": "", "CONFIGURE_CFLAGS": "", "PY_CFLAGS": cflags,
+        "CCSHARED": "-fPIC", "CFLAGSFORSHARED": "-fPIC",
+        "LDSHARED": f"{clang} {target} {link}", "BLDSHARED": f"{clang} {target} {link}",
+        "LDCXXSHARED": f"{clangxx} {target} {link}", "LDFLAGS": "", "CONFIGURE_LDFLAGS": "", "PY_LDFLAGS": "",
+        "AR": str(ar), "ARFLAGS": "rcs",
+        "INCLUDEPY": str(sysroot.python_include), "CONFINCLUDEPY": str(sysroot.python_include),
+        "LIBDIR": str(libs), "LIBPL": str(libs),
+    })
+    return settings
+
+
+def _runner(extra: dict[str, str], lines: list[str], echo):
+    def run(cmd, cwd=None, extra_environ=None):
+        environ = {k: v for k, v in os.environ.items() if k not in HOST_FLAGS}
+        environ.update(extra_environ or {})
+        environ.update(extra)
+        status = build_run.run(list(cmd), cwd, environ, lines, echo)
+        if status != 0:
+            raise subprocess.CalledProcessError(status, cmd)
+    return run
+
+
+def first_error(lines: list[str]) -> str:
+    """The compiler's or linker's first error line, or the last line of output."""
+    for line in lines:
+        if re.search(r"(^|: )(fatal )?error:", line):
+            return line.strip()
+    return lines[-1].strip() if lines else "no output"
+
+
+def build(source: Path, tree: Path, cache: Path, *, features: tuple[str, ...] = (),
+          env: dict[str, str] | None = None, echo=print) -> list[Path]:
+    """Build the sdist unpacked at ``source`` and lay its files out in ``tree`` as installed.
+
+    ``cache``: the per-machine cache (componentize-py's libraries, the sysroot); ``env``:
+    the recipe's extra environment for the build; ``features`` must be empty (Cargo's).
+    ``echo`` receives the build's output lines. Returns the extension modules' paths in ``tree``.
+    Raises BuildFailed (message, hint) for a missing toolchain, a failed build, or a build
+    that produced no extension module.
+    """
+    import build as pypa_build  # noqa: PLC0415 - only recipe builds need it
+    import build.env  # noqa: PLC0415
+
+    if features:
+        raise BuildFailed("`features` are Cargo features; the setuptools builder has none", "Remove them from the recipe.")
+    tools = find_clang()
+    try:
+        libs = cpython_wasi.link_libraries(cache)
+        sysroot = c_sysroot.assemble(cache)
+        settings = cross_sysconfig(cpython_wasi.build_time_vars(cache), sysroot, libs, tools)
+    except cpython_wasi.InterpreterMissing as error:
+        raise BuildFailed(str(error), "Reinstall Fabricks (`make setup`): it pins componentize-py.") from None
+    except c_sysroot.SysrootError as error:
+        raise BuildFailed(*error.args) from None
+    work = tree.parent / "cross"
+    work.mkdir()
+    (work / f"{cpython_wasi.SYSCONFIGDATA}.py").write_text(
+        f"# componentize-py's, with this machine's cross compiler (setuptools_build.py)\n"
+        f"build_time_vars = {pprint.pformat(settings, width=120)}\n")
+    extra = {"_PYTHON_SYSCONFIGDATA_NAME": cpython_wasi.SYSCONFIGDATA, "PYTHONPATH": str(work),
+             "_PYTHON_HOST_PLATFORM": "wasi-0.0.0-wasm32", **(env or {})}
+    lines: list[str] = []
+    outdir = tree.parent / "dist"
+    try:
+        with build.env.DefaultIsolatedEnv() as isolated:
+            builder = pypa_build.ProjectBuilder.from_isolated_env(isolated, source, runner=_runner(extra, lines, echo))
+            isolated.install(builder.build_system_requires)
+            isolated.install(builder.get_requires_for_build("wheel"))
+            wheel = Path(builder.build("wheel", outdir))
+    except (pypa_build.BuildException, pypa_build.BuildBackendException, subprocess.CalledProcessError) as error:
+        raise BuildFailed(f"its build failed: {first_error(lines) if lines else error}",
+                          "Run with --verbose to see the build's output; the recipe may need `env` "
+                          "(docs/python-native.md).") from None
+    with zipfile.ZipFile(wheel) as archive:
+        for name in archive.namelist():
+            if not name.split("/", 1)[0].endswith(".dist-info") and not name.endswith("/"):
+                archive.extract(name, tree)
+    modules = sorted(tree.rglob(f"*{cpython_wasi.EXT_SUFFIX}"))
+    broken = [m for m in modules if b"dylink.0" not in m.read_bytes()[:64]]
+    if not modules or broken:
+        failed = next((line.strip() for line in lines if "error" in line.lower()), "")
+        what = f"a module that is not a wasm shared library ({broken[0].name})" if broken else "no extension module"
+        raise BuildFailed(f"its build produced {what}" + (f"; its output said: {failed}" if failed else ""),
+                          "The package's setup.py may treat its C extension as optional and have skipped "
+                          "it; run with --verbose to see why the compile failed.")
+    return modules
