@@ -6,6 +6,9 @@ below (a new example without one fails, rather than going untested).
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -25,6 +28,21 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 JSON = {"Content-Type": "application/json"}
 STATIC = frozenset({"etag", "last-modified"})
+
+
+
+def jwt_hs256(claims: dict, key: str = "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7") -> str:
+    """An HS256 JWT (RFC 7519) signed with fastapi-auth's key: tokens the test can repeat, since
+    the app's own carry the time they were issued."""
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+    signing = b64(b'{"alg":"HS256","typ":"JWT"}') + "." + b64(json.dumps(claims).encode())
+    return signing + "." + b64(hmac.new(key.encode(), signing.encode(), hashlib.sha256).digest())
+
+
+def bearer(sub: str, exp: int = 4102444800) -> dict[str, str]:
+    return {"Authorization": f"Bearer {jwt_hs256({'sub': sub, 'exp': exp})}"}
+
 
 # koa-accounts' signed session cookies (koa-session: base64 JSON and its keygrip signature).
 KOA_ADA = ("accounts.sess=eyJ1c2VyIjoiYWRhIiwibG9naW5zIjoxLCJfc2Vzc2lvbiI6dHJ1ZX0=; "
@@ -118,6 +136,25 @@ SCRIPTS: dict[str, list[Req]] = {
         # an instance is still busy goes to another instance, with its own state.
         Req("GET", "/boom"),
         Req("GET", "/"),
+    ],
+    # bcrypt (built from its recipe) hashes and checks passwords; PyJWT signs tokens.
+    "fastapi-auth": [
+        Req("POST", "/token", FORM, b"username=johndoe&password=secret", compare_body=False),
+        Req("POST", "/token", FORM, b"username=johndoe&password=wrong"),
+        Req("POST", "/token", FORM, b"username=nobody&password=secret"),
+        Req("POST", "/token", FORM, b"username=johndoe"),
+        Req("GET", "/users/me"),
+        Req("GET", "/users/me", {"Authorization": "Bearer not.a.token"}),
+        Req("GET", "/users/me", bearer("johndoe")),
+        Req("GET", "/users/me", bearer("johndoe", exp=946684800)),
+        Req("GET", "/users/me", bearer("alice")),
+        Req("GET", "/hash-info", bearer("johndoe")),
+        Req("POST", "/users", JSON, b'{"username": "bob", "full_name": "Bob", "password": "correct horse"}'),
+        Req("POST", "/users", JSON, b'{"username": "bob", "password": "another one"}'),
+        Req("POST", "/users", JSON, b'{"username": "Bo", "password": "short"}'),
+        Req("POST", "/token", FORM, b"username=bob&password=correct+horse", compare_body=False),
+        Req("POST", "/token", FORM, b"username=bob&password=correct+horsE"),
+        Req("GET", "/users/me", bearer("bob")),
     ],
     "fastapi-library": [
         Req("GET", "/"),

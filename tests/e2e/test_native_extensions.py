@@ -1,4 +1,5 @@
-"""Native extensions built for WASI from recipes (packs/_shared/python/deps): pydantic-core.
+"""Native extensions built for WASI from recipes (packs/_shared/python/deps): pydantic-core,
+bcrypt, MarkupSafe's speedups.
 
 The FastAPI example's differential test (test_examples.py) serves pydantic v2 from a component;
 here: the wheel built then is reused, not rebuilt, when another app's dependencies are staged.
@@ -6,6 +7,7 @@ here: the wheel built then is reused, not rebuilt, when another app's dependenci
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +16,7 @@ import pytest
 
 from fabricks import cache
 
-from .harness import build_app
+from .harness import ComponentServer, Req, build_app, send
 
 DEPS = Path(__file__).resolve().parents[2] / "packs" / "_shared" / "python" / "deps"
 sys.path.insert(0, str(DEPS))
@@ -22,6 +24,7 @@ import recipes  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+APPS = Path(__file__).resolve().parents[1] / "apps"
 
 
 def test_pydantic_core_wheel_is_built_once_and_reused(tmp_path: Path) -> None:
@@ -43,3 +46,18 @@ def test_pydantic_core_wheel_is_built_once_and_reused(tmp_path: Path) -> None:
     module = tmp_path / "deps" / "pydantic_core" / "_pydantic_core.cpython-314-wasm32-wasi.so"
     assert module.read_bytes()[:4] == b"\0asm"
     assert "Tag: cp314-cp314-wasi_0_0_0_wasm32" in (tmp_path / "deps" / f"pydantic_core-{core}.dist-info" / "WHEEL").read_text()
+
+
+def test_c_and_rust_extensions_from_recipes_load_in_the_component() -> None:
+    """MarkupSafe's C speedups (the setuptools builder) and bcrypt (PyO3, setuptools-rust's
+    layout) are built, linked and imported: markupsafe would otherwise fall back to Python
+    silently, so the app reports which module escapes."""
+    result = build_app(APPS / "c-speedups")
+    staged = {recipes.canonical(p["name"]): p for d in result.dependencies for p in d.packages}
+    assert staged["markupsafe"]["source"] == "recipe" and staged["bcrypt"]["source"] == "recipe"
+    with ComponentServer(result) as component:
+        answer = json.loads(send(component.url, Req("GET", "/speedups")).text)
+        assert answer == {"escape": "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;", "native": "markupsafe._speedups"}
+        hashed = json.loads(send(component.url, Req("POST", "/hash", {"Content-Type": "application/json"},
+                                                   b'{"password": "hunter2"}')).text)
+        assert hashed["ok"] is True and hashed["hash"].startswith("$2b$04$") and len(hashed["hash"]) == 60

@@ -260,6 +260,8 @@ def main(argv: list[str] | None = None) -> None:
     for name, pin in native:
         # A wasm32-wasi wheel of the same version: on an index, or built earlier from a recipe.
         if install(args.target, [pin], WASI_PLATFORM, find_links=wheel_cache).returncode == 0:
+            if wheel_cache and (wheel_cache / recipes.wheel_name(name, pin.split("==", 1)[1])).is_file():
+                origin[name] = "recipe"  # built from its recipe by an earlier build on this machine
             continue
         if args.cache and install_from_recipe(args.target, name, pin, args.cache, known, name in fallback):
             origin[name] = "recipe"
