@@ -48,16 +48,23 @@ def test_pydantic_core_wheel_is_built_once_and_reused(tmp_path: Path) -> None:
     assert "Tag: cp314-cp314-wasi_0_0_0_wasm32" in (tmp_path / "deps" / f"pydantic_core-{core}.dist-info" / "WHEEL").read_text()
 
 
-def test_c_and_rust_extensions_from_recipes_load_in_the_component() -> None:
-    """MarkupSafe's C speedups (the setuptools builder) and bcrypt (PyO3, setuptools-rust's
-    layout) are built, linked and imported: markupsafe would otherwise fall back to Python
-    silently, so the app reports which module escapes."""
-    result = build_app(APPS / "c-speedups")
-    staged = {recipes.canonical(p["name"]): p for d in result.dependencies for p in d.packages}
-    assert staged["markupsafe"]["source"] == "recipe" and staged["bcrypt"]["source"] == "recipe"
+def test_c_cxx_and_rust_extensions_from_recipes_load_in_the_component() -> None:
+    """C (the setuptools builder: MarkupSafe's speedups, regex, msgpack's Cython module), C++
+    (ujson, linked against componentize-py's libc++) and Rust (bcrypt, setuptools-rust's layout)
+    modules are built, linked and imported, and compute what they compute natively. MarkupSafe
+    and msgpack would fall back to Python silently: the app names the module doing the work."""
+    result = build_app(APPS / "native-recipes")
+    staged = {recipes.canonical(p["name"]): p["source"] for d in result.dependencies for p in d.packages}
+    assert {name: staged[name] for name in ("markupsafe", "bcrypt", "regex", "ujson", "msgpack")} == dict.fromkeys(
+        ("markupsafe", "bcrypt", "regex", "ujson", "msgpack"), "recipe")
     with ComponentServer(result) as component:
-        answer = json.loads(send(component.url, Req("GET", "/speedups")).text)
-        assert answer == {"escape": "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;", "native": "markupsafe._speedups"}
+        assert json.loads(send(component.url, Req("GET", "/modules")).text) == {
+            "markupsafe": "markupsafe._speedups", "msgpack": "msgpack._cmsgpack", "regex": "regex._regex",
+            "ujson": "ujson.cpython-314-wasm32-wasi.so"}
+        text = "Grüße <b>& 東京"
+        assert json.loads(send(component.url, Req("POST", "/work", {}, text.encode())).text) == {
+            "escape": "Grüße &lt;b&gt;&amp; 東京", "words": ["Grüße", "b", "東京"],
+            "ujson": '{"text":"Grüße <b>& 東京","n":[1,2.5,null]}', "msgpack": [text, 1, 2.5]}
         hashed = json.loads(send(component.url, Req("POST", "/hash", {"Content-Type": "application/json"},
                                                    b'{"password": "hunter2"}')).text)
         assert hashed["ok"] is True and hashed["hash"].startswith("$2b$04$") and len(hashed["hash"]) == 60

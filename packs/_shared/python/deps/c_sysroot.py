@@ -48,7 +48,11 @@ CPYTHON_SOURCES = {
 # What CPython's configure.ac defines for WASI beyond what sysconfigdata records (names that
 # start with an underscore are not parsed into build_time_vars).
 WASI_DEFINES = {"_WASI_EMULATED_SIGNAL": 1, "_WASI_EMULATED_GETPID": 1, "_WASI_EMULATED_PROCESS_CLOCKS": 1}
-SYSROOT_FORMAT = 1  # bump when the layout below changes
+# Libraries that wasi-libc folds into libc itself and wasi-sdk ships as empty archives, so that a
+# build's `-lm` or `-lpthread` links; `stdc++` because setup.py files name it for C++ (clang's
+# driver links libc++). Each is the 8-byte header of an archive with no members.
+EMPTY_ARCHIVES = ("m", "pthread", "rt", "util", "xnet", "resolv", "crypt", "stdc++")
+SYSROOT_FORMAT = 2  # bump when the layout below changes
 
 
 class SysrootError(Exception):
@@ -58,7 +62,8 @@ class SysrootError(Exception):
 @dataclass(frozen=True)
 class Sysroot:
     """An assembled folder: ``root`` is clang's ``--sysroot`` (``include/wasm32-wasip1``,
-    ``include/c++/v1``); ``python_include`` holds ``Python.h`` and ``pyconfig.h``."""
+    ``include/c++/v1``, and ``lib/wasm32-wasip1`` with only empty archives: the libraries are
+    componentize-py's); ``python_include`` holds ``Python.h`` and ``pyconfig.h``."""
 
     root: Path
     python_include: Path
@@ -133,6 +138,10 @@ def assemble(cache: Path) -> Sysroot:
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     dest.write_bytes(archive.read(name))
         (include / "pyconfig.h").write_text(pyconfig_h(template, cpython_wasi.build_time_vars(cache)))
+        archives = work / "lib" / "wasm32-wasip1"
+        archives.mkdir(parents=True)
+        for name in EMPTY_ARCHIVES:
+            (archives / f"lib{name}.a").write_bytes(b"!<arch>\n")
         placed = work / done.python_include.relative_to(folder)
         placed.parent.mkdir(parents=True)
         shutil.move(str(include), str(placed))

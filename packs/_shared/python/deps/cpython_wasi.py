@@ -123,23 +123,35 @@ def build_time_vars(cache: Path) -> dict:
     return namespace["build_time_vars"]
 
 
+# How each library a module links against is told apart among the embedded modules (all
+# position-independent: a dylink.0 section first): by names only it has.
+LIBRARIES = {
+    "libc.so": lambda m: b"__wasilibc_" in m and b"Py_Initialize" not in m and b"_ZNSt3__" not in m,
+    "libc++.so": lambda m: m.count(b"_ZNSt3__") > 100 and b"Py_Initialize" not in m,
+    "libc++abi.so": lambda m: b"__cxa_guard_acquire" in m and b"_ZNSt3__" not in m and b"Py_Initialize" not in m,
+}
+
+
 def link_libraries(cache: Path) -> Path:
-    """A folder holding componentize-py's ``libc.so``, extracted once per componentize-py version.
+    """A folder holding componentize-py's ``libc.so``, ``libc++.so`` and ``libc++abi.so``
+    (wasi-sdk's, position-independent), extracted once per componentize-py version: what an
+    extension module links against, so that it shares them with the interpreter.
 
     ``cache``: a per-machine cache folder. Returns ``cache/cpython-wasi/<version>``, which
-    also holds ``pyo3-config.txt``. Raises InterpreterMissing when the library isn't found.
+    also holds ``pyo3-config.txt``. Raises InterpreterMissing when a library isn't found.
     """
     folder = cache / "cpython-wasi" / componentize_py_version()
-    if (folder / "libc.so").is_file() and (folder / "pyo3-config.txt").is_file():
+    if all((folder / name).is_file() for name in (*LIBRARIES, "pyo3-config.txt")):
         return folder
     path, binary = _binary()
-    libc = next((m for m in _embedded_modules(binary)
-                 if b"dylink.0" in m[:64] and b"__wasilibc_" in m and b"Py_Initialize" not in m), None)
-    if libc is None:
-        raise InterpreterMissing(f"no position-independent libc.so inside {path}")
+    shared = [m for m in _embedded_modules(binary) if b"dylink.0" in m[:64]]
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / "libc.so.tmp"
-    tmp.write_bytes(libc)
-    tmp.replace(folder / "libc.so")
+    for name, test in LIBRARIES.items():
+        module = next((m for m in shared if test(m)), None)
+        if module is None:
+            raise InterpreterMissing(f"no position-independent {name} inside {path}")
+        tmp = folder / f"{name}.tmp"
+        tmp.write_bytes(module)
+        tmp.replace(folder / name)
     (folder / "pyo3-config.txt").write_text(PYO3_CONFIG)
     return folder
