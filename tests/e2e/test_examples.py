@@ -59,6 +59,28 @@ SCRIPTS: dict[str, list[Req]] = {
         Req("HEAD", "/users/7"),
         Req("GET", "/missing"),
     ],
+    # NumPy built from its recipe (meson-python, C and C++), against gunicorn on NumPy's own wheel.
+    "flask-numpy": [
+        Req("GET", "/"),
+        Req("POST", "/matmul", JSON, b'{"a": [[1, 2], [3, 4]], "b": [[5, 6], [7, 8]]}'),
+        Req("POST", "/matmul", JSON, b'{"a": [[0.1, 0.2, 0.3]], "b": [[1], [2], [3.5]]}'),
+        Req("POST", "/matmul", JSON, b'{"a": [[1, 2, 3]], "b": [[1, 2]]}'),
+        Req("POST", "/matmul", JSON, b'{"a": [1, 2], "b": [[1]]}'),
+        Req("POST", "/solve", JSON, b'{"a": [[3, 1], [1, 2]], "b": [9, 8]}'),
+        Req("POST", "/solve", JSON, b'{"a": [[4, -2, 1], [-2, 4, -2], [1, -2, 4]], "b": [11, -16, 17]}'),
+        # Not a singular matrix: NumPy finds one through the FPU's invalid flag, and wasm has no
+        # floating-point exception flags (docs/python-native.md, "NumPy").
+        Req("POST", "/stats", JSON, b'{"values": [2, 4, 4, 4, 5, 5, 7, 9]}'),
+        Req("POST", "/stats?bins=3", JSON, b'{"values": [0.5, 1.25, -3, 1e6, 42, 3.14159]}'),
+        Req("POST", "/stats", JSON, b'{"values": [7]}'),
+        Req("POST", "/stats", JSON, b'{"values": []}'),
+        Req("POST", "/stats", JSON, b'{"values": ["a"]}'),
+        Req("GET", "/spectrum"),
+        Req("GET", "/spectrum?n=1000"),
+        Req("GET", "/spectrum?n=0"),
+        Req("GET", "/draws?seed=42&n=20"),
+        Req("GET", "/draws?seed=7&n=3"),
+    ],
     "flask-shop": [
         Req("GET", "/"),
         Req("GET", "/products?q=mug"),

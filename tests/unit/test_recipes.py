@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -183,26 +184,38 @@ def test_layout_refuses_several_setuptools_rust_modules(tmp_path: Path):
 def test_pyconfig_h_is_configure_s_choices():
     """#undef lines become the values sysconfigdata recorded; 0 and unknown names stay undefined."""
     template = ("#undef HAVE_FORK\n#undef HAVE_PTHREAD_H\n#undef SIZEOF_LONG\n"
-                "#ifndef _GNU_SOURCE\n# undef _GNU_SOURCE\n#endif\n#undef _WASI_EMULATED_SIGNAL\n"
+                "#ifndef _GNU_SOURCE\n# undef _GNU_SOURCE\n#endif\n# undef _MINIX\n#undef _WASI_EMULATED_SIGNAL\n"
                 "#undef PY_BUILTIN_HASHLIB_HASHES\n#undef const\n")
     made = c_sysroot.pyconfig_h(template, {"HAVE_FORK": 0, "HAVE_PTHREAD_H": 1, "SIZEOF_LONG": 4,
                                            "PY_BUILTIN_HASHLIB_HASHES": '"md5,sha1"'})
     assert made.splitlines() == ["#undef HAVE_FORK", "#define HAVE_PTHREAD_H 1", "#define SIZEOF_LONG 4",
-                                 "#ifndef _GNU_SOURCE", "# undef _GNU_SOURCE", "#endif",
+                                 "#ifndef _GNU_SOURCE", "# define _GNU_SOURCE 1", "#endif", "# undef _MINIX",
                                  "#define _WASI_EMULATED_SIGNAL 1", '#define PY_BUILTIN_HASHLIB_HASHES "md5,sha1"',
                                  "#undef const"]
 
 
 def test_the_cross_sysconfig_points_setuptools_at_clang_for_wasm(tmp_path: Path):
     sysroot = c_sysroot.Sysroot(tmp_path / "root", tmp_path / "root" / "python" / "include" / "python3.14")
-    tools = (Path("/usr/bin/clang-22"), Path("/usr/bin/clang++-22"), Path("/usr/bin/llvm-ar-22"))
     made = setuptools_build.cross_sysconfig({"EXT_SUFFIX": ".cpython-314-wasm32-wasi.so", "CC": "/opt/wasi-sdk/bin/clang"},
-                                            sysroot, tmp_path / "libs", tools)
+                                            sysroot, tmp_path / "cc", tmp_path / "c++", Path("/usr/bin/llvm-ar-22"))
     assert made["EXT_SUFFIX"] == ".cpython-314-wasm32-wasi.so"
-    assert made["CC"] == f"/usr/bin/clang-22 --target=wasm32-wasip1 --sysroot={sysroot.root}"
-    assert made["INCLUDEPY"] == str(sysroot.python_include) and made["CCSHARED"] == "-fPIC"
-    for flag in ("-shared", "--experimental-pic", "--allow-undefined", f"-L{tmp_path / 'libs'}", "--no-entry"):
-        assert flag in made["LDSHARED"] and flag in made["LDCXXSHARED"]
+    assert (made["CC"], made["LDSHARED"], made["LDCXXSHARED"]) == (
+        str(tmp_path / "cc"), f"{tmp_path / 'cc'} -shared", f"{tmp_path / 'c++'} -shared")
+    assert made["INCLUDEPY"] == str(sysroot.python_include) and made["AR"] == "/usr/bin/llvm-ar-22"
+
+
+def test_the_compiler_wrappers_link_modules_against_componentize_py_and_checks_against_nothing(tmp_path: Path):
+    """A -shared link gets the module flags; a configure check's link does not (or a missing
+    function would link, as an import); GNU ld's groups are dropped. Run with `echo` as clang."""
+    sysroot = c_sysroot.Sysroot(tmp_path / "root", tmp_path / "root" / "python" / "include" / "python3.14")
+    cc, cxx = c_sysroot.compilers(tmp_path, sysroot, tmp_path / "libs", Path("/bin/echo"), Path("/bin/echo"))
+    module = subprocess.run([cxx, "-shared", "x.o", "-Wl,--start-group", "-lm", "-Wl,--end-group", "-o", "x.so"],
+                            capture_output=True, text=True, check=True).stdout.split()
+    assert module == ["--target=wasm32-wasip1", f"--sysroot={sysroot.root}", "-fPIC", "-fexceptions", "-nostartfiles",
+                      "-Wl,--no-entry", "-Wl,--experimental-pic", "-Wl,--allow-undefined", f"-L{tmp_path / 'libs'}",
+                      "-shared", "x.o", "-lm", "-o", "x.so", "-lfabricks_cxa"]
+    check = subprocess.run([cc, "test file.c", "-o", "a.out"], capture_output=True, text=True, check=True).stdout
+    assert check.split()[-4:] == ["test", "file.c", "-o", "a.out"] and "--allow-undefined" not in check
 
 
 def test_the_first_c_compiler_error_is_reported():

