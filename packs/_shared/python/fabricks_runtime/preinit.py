@@ -30,7 +30,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import hashlib_compat, ssl_compat
+from . import hashlib_compat, ssl_compat, threads_compat
 from .loader import AppLoadError, load_app
 
 
@@ -345,9 +345,11 @@ def import_app(config_path: str, kind: str = "WSGI application",
 
 def install_compat() -> None:
     """Install what the component's CPython lacks and apps import: hashlib's pbkdf2_hmac and
-    scrypt, and an `ssl` module (TLS is the host's: httpx, urllib3, PyJWT import it)."""
+    scrypt, an `ssl` module (TLS is the host's: httpx, urllib3, PyJWT import it), and a thread
+    start that says why it fails."""
     hashlib_compat.install()
     ssl_compat.install()
+    threads_compat.install()
 
 
 def install_outgoing(config: dict) -> None:
