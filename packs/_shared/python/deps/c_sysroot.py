@@ -1,23 +1,25 @@
-"""The headers a C or C++ extension module compiles against, for componentize-py's CPython.
+"""What a C or C++ extension module compiles and links with, for componentize-py's CPython.
 
 A module built for the component is compiled by clang (Debian's clang-22) for
 ``wasm32-wasip1`` and linked, position-independent, against componentize-py's own
-``libc.so`` (cpython_wasi.py). It needs three sets of headers that no Debian package of
-bookworm has in a version that matches:
+``libc.so`` and ``libc++.so`` (cpython_wasi.py). It needs three sets of headers that no Debian
+package of bookworm has in a version that matches:
 
 - **wasi-libc and libc++** of an LLVM 22 wasi-sdk (Debian's wasi-libc is from 2022: no
   ``pthread.h``, which ``Python.h`` includes). They come from the npm package
-  ``@yowasp/clang``, whose ``llvm-resources.tar`` is a wasi-sdk sysroot; only its
-  ``include/`` is used (libraries come from componentize-py, so that the module and the
-  interpreter share one libc).
+  ``@yowasp/clang``, whose ``llvm-resources.tar`` is a wasi-sdk sysroot: its ``include/``, and
+  the static libraries that configure checks link test programs against (never a module: the
+  module and the interpreter share componentize-py's libc).
 - **CPython's** ``Include/`` at the exact release componentize-py embeds (3.14.0), from the
   CPython repository's tag as the Go module proxy serves it (a checksummed, immutable archive of
   the tag; python.org is one more host these machines may not reach).
 - **pyconfig.h** for that interpreter: CPython's ``pyconfig.h.in`` filled in from the
   ``build_time_vars`` of componentize-py's ``_sysconfigdata__wasi_wasm32-wasi.py`` (which
-  records every value configure chose), plus the three ``_WASI_EMULATED_*`` macros that
-  CPython's configure defines for WASI.
+  records every value configure chose), plus the macros configure defines for WASI that
+  sysconfigdata doesn't record (``WASI_DEFINES``).
 
+Beside them: empty archives for ``-lm`` and the like, and ``libfabricks_cxa.a`` (cxa_abort.c),
+and :func:`compilers` writes the ``cc``/``c++`` wrappers a build is pointed at.
 Everything is downloaded once per machine, checked against the hash pinned below, and
 assembled under ``<cache>/c-sysroot/<key>``; a half-made folder is never left in place.
 """
@@ -69,8 +71,8 @@ CHECK_LIBRARIES = tuple(f"lib/wasm32-wasip1/{name}" for name in (
 # build's `-lm` or `-lpthread` links; `stdc++` because setup.py files name it for C++ (clang's
 # driver links libc++). Each is the 8-byte header of an archive with no members.
 EMPTY_ARCHIVES = ("m", "pthread", "rt", "util", "xnet", "resolv", "crypt", "stdc++")
-SYSROOT_FORMAT = 4
-TARGET = "wasm32-wasip1"  # bump when the layout below changes
+SYSROOT_FORMAT = 4  # bump when the layout below changes
+TARGET = "wasm32-wasip1"
 
 
 class SysrootError(Exception):

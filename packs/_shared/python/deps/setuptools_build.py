@@ -1,6 +1,6 @@
-"""The ``setuptools`` recipe builder: C extension modules built by the package's own
-setuptools build (``setup.py`` or ``[tool.setuptools] ext-modules``), cross-compiled for
-componentize-py's CPython.
+"""The ``setuptools`` and ``meson-python`` recipe builders: C and C++ extension modules built by
+the package's own build (``setup.py``, ``[tool.setuptools] ext-modules``, or meson-python's
+``meson.build``), cross-compiled for componentize-py's CPython.
 
 The build runs through its PEP 517 backend (pypa/build, in an isolated environment with the
 package's declared build requirements) and is pointed at the component's interpreter the way
@@ -8,9 +8,10 @@ cross builds of CPython extensions are (crossenv, pyodide): ``_PYTHON_SYSCONFIGD
 names a copy of componentize-py's ``_sysconfigdata__wasi_wasm32-wasi.py`` whose compiler
 settings say clang for ``wasm32-wasip1`` with the headers of c_sysroot.py, and
 ``_PYTHON_HOST_PLATFORM`` says ``wasi-0.0.0-wasm32``; setuptools then takes ``CC``,
-``LDSHARED``, ``EXT_SUFFIX`` and ``INCLUDEPY`` from it. Each module is linked as a wasm
+``LDSHARED``, ``EXT_SUFFIX`` and ``INCLUDEPY`` from it, and meson's python module reads it too;
+meson also gets a cross file (:func:`meson_cross_file`). Each module is linked as a wasm
 shared library (``-shared``, position-independent, Python's C API left as imports)
-against componentize-py's ``libc.so``, as the maturin builder links PyO3 modules.
+against componentize-py's ``libc.so`` (c_sysroot.compilers), as the maturin builder links PyO3 modules.
 
 A package whose setup.py makes its extension optional (MarkupSafe) would silently build a
 wheel without it when the compile fails; the builder fails instead, naming the first
