@@ -39,7 +39,7 @@ INSTALL_HINT = ("Run `make setup` (packs/_shared/python/deps/install-c-toolchain
                 "llvm-22 and libclang-rt-22-dev-wasm32).")
 # Host settings that would reach the cross compile through setuptools' customize_compiler.
 HOST_FLAGS = ("CC", "CXX", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS", "LDSHARED", "AR", "ARFLAGS",
-              "PYTHONPATH", "_PYTHON_SYSCONFIGDATA_NAME", "_PYTHON_HOST_PLATFORM")
+              "PYTHONPATH", "_PYTHON_SYSCONFIGDATA_NAME", "_PYTHON_HOST_PLATFORM", "PKG_CONFIG_PATH")
 
 
 def find_clang() -> tuple[Path, Path, Path]:
@@ -159,8 +159,12 @@ def build(source: Path, tree: Path, cache: Path, *, features: tuple[str, ...] = 
     (work / f"{cpython_wasi.SYSCONFIGDATA}.py").write_text(
         f"# componentize-py's, with this machine's cross compiler (setuptools_build.py)\n"
         f"build_time_vars = {pprint.pformat(cross_vars, width=120)}\n")
+    # pkg-config looks in the sysroot only (which has no .pc files): a setup.py that asks it for
+    # a library's flags (cffi's libffi) must not get the build machine's.
     extra = {"_PYTHON_SYSCONFIGDATA_NAME": cpython_wasi.SYSCONFIGDATA, "PYTHONPATH": str(work),
-             "_PYTHON_HOST_PLATFORM": "wasi-0.0.0-wasm32", **(env or {})}
+             "_PYTHON_HOST_PLATFORM": "wasi-0.0.0-wasm32",
+             "PKG_CONFIG_LIBDIR": str(sysroot.root / "lib" / "pkgconfig"), "PKG_CONFIG_SYSROOT_DIR": str(sysroot.root),
+             **(env or {})}
     lines: list[str] = []
     outdir = tree.parent / "dist"
     try:
