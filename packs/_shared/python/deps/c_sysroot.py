@@ -180,7 +180,7 @@ def assemble(cache: Path, clang: Path) -> Sysroot:
     Raises SysrootError (message, hint) for a failed download, and cpython_wasi.InterpreterMissing
     when componentize-py or its CPython can't be read.
     """
-    version = cpython_wasi.cpython_version()
+    version = cpython_wasi.cpython_version(cache)
     if version not in CPYTHON_SOURCES:
         raise SysrootError(f"componentize-py {cpython_wasi.componentize_py_version()} embeds CPython {version}, "
                            "whose headers c_sysroot.py has no pinned source for",

@@ -83,17 +83,23 @@ def _binary() -> tuple[Path, bytes]:
     return binaries[0], binaries[0].read_bytes()
 
 
-def cpython_version() -> str:
-    """The CPython release componentize-py embeds (``"3.14.0"``), read from its libpython.
+def cpython_version(cache: Path) -> str:
+    """The CPython release componentize-py embeds (``"3.14.0"``), read from its libpython once
+    per componentize-py version and kept as ``cpython-version.txt`` beside ``libc.so``.
 
     Raises InterpreterMissing when libpython isn't found or names no single release.
     """
+    kept = cache / "cpython-wasi" / componentize_py_version() / "cpython-version.txt"
+    if kept.is_file():
+        return kept.read_text().strip()
     path, binary = _binary()
     for module in _embedded_modules(binary):
         if b"Py_Initialize" in module and b"dylink.0" in module[:64]:
             found = set(re.findall(rb"\b(3\.14\.\d+)\b", module))
             if len(found) == 1:
-                return found.pop().decode()
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                kept.write_text(found.pop().decode() + "\n")
+                return kept.read_text().strip()
     raise InterpreterMissing(f"no libpython naming one CPython {PYTHON_VERSION} release inside {path}")
 
 

@@ -33,7 +33,6 @@ import cpython_wasi
 import build_run
 from build_run import BuildFailed
 
-TARGET = "wasm32-wasip1"
 CLANGS = ("clang-22", "clang-21", "clang-20", "clang-19", "clang")
 INSTALL_HINT = ("Run `make setup` (packs/_shared/python/deps/install-c-toolchain.sh installs Debian's clang-22, "
                 "llvm-22 and libclang-rt-22-dev-wasm32).")
@@ -51,7 +50,7 @@ def find_clang() -> tuple[Path, Path, Path]:
             continue
         suffix = name[len("clang"):]
         clangxx, ar = shutil.which(f"clang++{suffix}"), shutil.which(f"llvm-ar{suffix}")
-        probe = subprocess.run([clang, f"--target={TARGET}", "-print-libgcc-file-name"], capture_output=True, text=True)
+        probe = subprocess.run([clang, f"--target={c_sysroot.TARGET}", "-print-libgcc-file-name"], capture_output=True, text=True)
         builtins = Path(probe.stdout.strip()) if probe.returncode == 0 else None
         if clangxx and ar and builtins and builtins.is_file():
             return Path(clang), Path(clangxx), Path(ar)
