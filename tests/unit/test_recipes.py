@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import c_libraries
 import c_sysroot
 import cpython_wasi
 import maturin_build
@@ -216,6 +217,97 @@ def test_the_compiler_wrappers_link_modules_against_componentize_py_and_checks_a
                       "-shared", "x.o", "-lm", "-o", "x.so", "-lfabricks_cxa"]
     check = subprocess.run([cc, "test file.c", "-o", "a.out"], capture_output=True, text=True, check=True).stdout
     assert check.split()[-4:] == ["test", "file.c", "-o", "a.out"] and "--allow-undefined" not in check
+
+
+def test_the_wrappers_drop_pthread_and_show_a_recipes_c_libraries(tmp_path: Path):
+    """-pthread would make the module's memory shared (componentize-py refuses it at link time);
+    a c-library prefix gives every compile its headers and only links its -L."""
+    sysroot = c_sysroot.Sysroot(tmp_path / "root", tmp_path / "root" / "python" / "include" / "python3.14")
+    prefix = tmp_path / "prefix"
+    cc, _ = c_sysroot.compilers(tmp_path, sysroot, tmp_path / "libs", Path("/bin/echo"), Path("/bin/echo"), (prefix,))
+    compiled = subprocess.run([cc, "-pthread", "-c", "x.c"], capture_output=True, text=True, check=True).stdout.split()
+    assert "-pthread" not in compiled and f"-I{prefix}/include" in compiled and f"-L{prefix}/lib" not in compiled
+    linked = subprocess.run([cc, "-shared", "x.o", "-lyaml", "-o", "x.so"], capture_output=True, text=True,
+                            check=True).stdout.split()
+    assert linked.index(f"-L{prefix}/lib") < linked.index("-lyaml")
+
+
+def test_a_recipe_with_patches_and_c_libraries_loads(tmp_path: Path):
+    (tmp_path / "fix.patch").write_text("")
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "x.toml").write_text(
+        '[recipe]\npackage = "x"\nbuilder = "setuptools"\npatches = ["fix.patch"]\n'
+        '[recipe.config-settings]\n"wheel.py-api" = ""\nsetup-args = ["-Da=b"]\n'
+        '[[recipe.c-library]]\nname = "y"\nsource = "lib"\nsources = ["*.c"]\ninclude = ["."]\n'
+        '[[recipe.c-library]]\nname = "z"\nurl = "https://example.org/z.tar.gz"\nsha256 = "00"\nsources = ["src/*.c"]\n'
+        'cflags = ["-DZ=1"]\n')
+    recipe = recipes.load(tmp_path)["x"]
+    assert recipe.patches == (tmp_path / "fix.patch",)
+    assert recipe.settings == {"wheel.py-api": "", "setup-args": ("-Da=b",)}  # a TOML string stays one string
+    assert recipe.libraries == (
+        c_libraries.CLibrary("y", ("*.c",), (".",), (), None, None, (tmp_path / "lib").resolve()),
+        c_libraries.CLibrary("z", ("src/*.c",), (), ("-DZ=1",), "https://example.org/z.tar.gz", "00", None))
+
+
+@pytest.mark.parametrize("extra, said", [
+    ('patches = ["gone.patch"]\n', "gone.patch does not exist"),
+    ('[[recipe.c-library]]\nname = "y"\nsources = ["*.c"]\n', "needs either `source` or `url` with `sha256`"),
+    ('[[recipe.c-library]]\nname = "y"\nurl = "https://example.org/y.tgz"\nsources = ["*.c"]\n', "`url` with `sha256`"),
+    ('[[recipe.c-library]]\nname = "y"\nsource = "gone"\nsources = ["*.c"]\n', "gone does not exist"),
+])
+def test_a_recipe_s_bad_patch_or_c_library_is_named(tmp_path: Path, extra: str, said: str):
+    (tmp_path / "bad.toml").write_text(f'[recipe]\npackage = "x"\nbuilder = "setuptools"\n{extra}')
+    with pytest.raises(recipes.RecipeError) as caught:
+        recipes.load(tmp_path)
+    assert str(tmp_path / "bad.toml") in caught.value.args[0] and said in caught.value.args[0]
+
+
+def test_patches_apply_to_the_source_and_a_stale_one_is_named(tmp_path: Path):
+    source = tmp_path / "pkg-1.0"
+    source.mkdir()
+    (source / "a.c").write_text("int x = 1;\n")
+    good, stale = tmp_path / "good.patch", tmp_path / "stale.patch"
+    good.write_text("why: a comment above the diff\n--- a/a.c\n+++ b/a.c\n@@ -1 +1 @@\n-int x = 1;\n+int x = 2;\n")
+    stale.write_text("--- a/a.c\n+++ b/a.c\n@@ -1 +1 @@\n-int y = 1;\n+int y = 2;\n")
+    recipe = recipes.Recipe("pkg", "setuptools", tmp_path / "pkg.toml", patches=(good,))
+    recipes._apply_patches(recipe, source)
+    assert (source / "a.c").read_text() == "int x = 2;\n"
+    with pytest.raises(recipes.RecipeError) as caught:
+        recipes._apply_patches(recipes.Recipe("pkg", "setuptools", tmp_path / "pkg.toml", patches=(stale,)), source)
+    assert "stale.patch does not apply to pkg-1.0" in caught.value.args[0] and "pkg.toml" in caught.value.args[1]
+
+
+def test_a_c_library_glob_that_matches_nothing_is_named(tmp_path: Path):
+    library = c_libraries.CLibrary("y", ("src/*.c",), folder=tmp_path)
+    with pytest.raises(setuptools_build.BuildFailed) as caught:
+        c_libraries.build(library, tmp_path / "prefix", Path("/bin/false"), Path("/bin/false"))
+    assert "c-library y: 'src/*.c' matches no file" in caught.value.args[0]
+
+
+def test_a_module_built_without_the_abi_tag_is_renamed_for_componentize_py(tmp_path: Path):
+    """componentize-py links only *.cpython-314-wasm32-wasi.so; CMake's FindPython may name a
+    module _ffi.so, a stable-ABI build _ffi.abi3.so. A library that isn't a module keeps its name."""
+    (tmp_path / "_ffi.so").write_bytes(b"\0asm...PyInit__ffi...")
+    (tmp_path / "_two.abi3.so").write_bytes(b"\0asm...PyInit__two...")
+    (tmp_path / "libhelper.so").write_bytes(b"\0asm...")
+    assert setuptools_build._tagged(tmp_path / "_ffi.so") == tmp_path / "_ffi.cpython-314-wasm32-wasi.so"
+    assert setuptools_build._tagged(tmp_path / "_two.abi3.so") == tmp_path / "_two.cpython-314-wasm32-wasi.so"
+    assert setuptools_build._tagged(tmp_path / "libhelper.so") == tmp_path / "libhelper.so"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "_ffi.cpython-314-wasm32-wasi.so", "_two.cpython-314-wasm32-wasi.so", "libhelper.so"]
+
+
+def test_findpython_sees_the_component_s_cpython_release(tmp_path: Path):
+    import sys  # noqa: PLC0415
+    shim = setuptools_build.find_python_shim(tmp_path, "3.14.0", sys.executable)
+    said = subprocess.run([shim, "-c", "import sys; sys.stdout.write('.'.join(map(str, sys.version_info[:3])))"],
+                          capture_output=True, text=True, check=True).stdout
+    assert shim.name == "python3.14" and said == "3.14.0"
+    toolchain = setuptools_build.cmake_toolchain(tmp_path, c_sysroot.Sysroot(tmp_path, tmp_path / "inc"),
+                                                 tmp_path / "cc", tmp_path / "c++", Path("/usr/bin/llvm-ar-22"), shim)
+    text = toolchain.read_text()
+    assert f'set(Python_EXECUTABLE "{shim}"' in text
+    assert "set(CMAKE_SYSTEM_NAME WASI)" in text and (tmp_path / "cmake" / "Platform" / "WASI.cmake").is_file()
 
 
 def test_the_first_c_compiler_error_is_reported():

@@ -92,7 +92,9 @@ class Sysroot:
     python_include: Path
 
 
-def _download(url: str, algorithm: str, digest: str) -> bytes:
+def download(url: str, algorithm: str, digest: str) -> bytes:
+    """The body at ``url``, checked against its pinned ``algorithm`` (``sha512`` as base64, ``sha256``
+    as hex) ``digest``. Raises SysrootError (message, hint) for a failed download or a mismatch."""
     try:
         with urllib.request.urlopen(url, timeout=300) as response:
             data = response.read()
@@ -139,34 +141,46 @@ def _compile_cxa(clang: Path, sysroot: Path, archive: Path) -> None:
     obj.unlink()
 
 
-def compilers(folder: Path, sysroot: Sysroot, libs: Path, clang: Path, clangxx: Path) -> tuple[Path, Path]:
+def compilers(folder: Path, sysroot: Sysroot, libs: Path, clang: Path, clangxx: Path,
+              prefixes: tuple[Path, ...] = ()) -> tuple[Path, Path]:
     """Write ``cc`` and ``c++`` into ``folder``: clang for ``wasm32-wasip1`` with this sysroot, as
     setuptools and meson call a compiler. Returns their paths.
 
     A link with ``-shared`` (an extension module) gets componentize-py's libraries (``libs``),
     position-independent linking without start files, and Python's C API left as imports; other
     links (configure checks) get none of that, so that a missing function is found missing.
-    GNU ld's ``--start-group``/``--end-group``, which meson adds, are dropped: wasm-ld has no groups.
+    GNU ld's ``--start-group``/``--end-group``, which meson adds, are dropped: wasm-ld has no groups;
+    so is ``-pthread`` (CMake's Threads::Threads), which on wasm means a shared memory, which
+    componentize-py's single-threaded libc.so refuses at link time.
     C++ gets ``-fexceptions`` (throws call cxa_abort.c's ``__cxa_throw``: the runtime can't catch).
+    ``prefixes``: folders of C libraries built for the package (c_libraries.py): their
+    ``include/`` for every compile, their ``lib/`` for links.
     """
+    includes = "".join(f" -I'{p}/include'" for p in prefixes)
+    libdirs = "".join(f" -L'{p}/lib'" for p in prefixes)
     made = []
     for name, compiler, extra in (("cc", clang, ""), ("c++", clangxx, " -fexceptions")):
         script = folder / name
         script.write_text(f"""#!/bin/sh
 # {compiler.name} for componentize-py's CPython (wasm32-wasip1), written by c_sysroot.py
 shared=
+link=1
 for arg; do
   shift
   case "$arg" in
-    -Wl,--start-group|-Wl,--end-group) continue ;;
+    -Wl,--start-group|-Wl,--end-group|-pthread|-pthreads) continue ;;
     -shared) shared=1 ;;
+    -c|-E|-S|-M|-MM) link= ;;
   esac
   set -- "$@" "$arg"
 done
 if [ -n "$shared" ]; then
   set -- -nostartfiles -Wl,--no-entry -Wl,--experimental-pic -Wl,--allow-undefined -L'{libs}' "$@" -lfabricks_cxa
 fi
-exec '{compiler}' --target={TARGET} --sysroot='{sysroot.root}' -fPIC{extra} "$@"
+if [ -n "$link" ]; then
+  set -- {libdirs} "$@"
+fi
+exec '{compiler}' --target={TARGET} --sysroot='{sysroot.root}' -fPIC{extra}{includes} "$@"
 """)
         script.chmod(0o755)
         made.append(script)
@@ -192,14 +206,14 @@ def assemble(cache: Path, clang: Path) -> Sysroot:
     folder.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=folder.parent, prefix=".assemble-") as tmp:
         work = Path(tmp) / "sysroot"
-        with tarfile.open(fileobj=io.BytesIO(_download(*WASI_SDK_HEADERS))) as npm:
+        with tarfile.open(fileobj=io.BytesIO(download(*WASI_SDK_HEADERS))) as npm:
             resources = npm.extractfile("package/gen/llvm-resources.tar").read()
         with tarfile.open(fileobj=io.BytesIO(resources)) as tar:
             members = [m for m in tar.getmembers() if (m.isfile() or m.isdir()) and (
                 m.name.startswith(("include/wasm32-wasip1/", "include/c++/")) or m.name in CHECK_LIBRARIES)]
             tar.extractall(work, members=members, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
         include = Path(tmp) / "python-include"
-        with zipfile.ZipFile(io.BytesIO(_download(*CPYTHON_SOURCES[version]))) as archive:
+        with zipfile.ZipFile(io.BytesIO(download(*CPYTHON_SOURCES[version]))) as archive:
             # the top folder's, not PC/pyconfig.h.in (Windows')
             prefix = min((n for n in archive.namelist() if n.endswith("/pyconfig.h.in")), key=len)[:-len("pyconfig.h.in")]
             template = archive.read(prefix + "pyconfig.h.in").decode()

@@ -131,7 +131,8 @@ def first_error(lines: list[str]) -> str:
 
 
 def build(source: Path, tree: Path, cache: Path, *, features: tuple[str, ...] = (),
-          env: dict[str, str] | None = None, settings: dict | None = None, echo=print) -> Path:
+          env: dict[str, str] | None = None, settings: dict | None = None, libraries: tuple = (),
+          echo=print) -> Path:
     """Compile the sdist unpacked at ``source`` and lay its files out in ``tree`` as installed.
 
     ``cache``: the per-machine cache folder (componentize-py's libraries, the shared cargo
@@ -140,8 +141,9 @@ def build(source: Path, tree: Path, cache: Path, *, features: tuple[str, ...] = 
     Returns the extension module's path in ``tree``. Raises BuildFailed
     (message, hint) for a missing toolchain or a failed compile.
     """
-    if settings:
-        raise BuildFailed("`config-settings` are for PEP 517 builds; the maturin builder runs cargo", "Remove them.")
+    if settings or libraries:
+        raise BuildFailed("`config-settings` and `c-library` are for the C builders; the maturin builder runs cargo",
+                          "Remove them.")
     try:
         tc = rust_toolchain.find()
     except rust_toolchain.ToolchainMissing as error:

@@ -10,7 +10,9 @@ A recipe is a small TOML file in ``recipes/`` (format: docs/python-native.md)::
     [recipe.config-settings]    # optional: PEP 517 config settings (setuptools, meson-python),
     setup-args = ["-Dallow-noblas=true"]   # e.g. meson-python's options for meson setup
     source = "../../native/x"   # optional: a folder of Fabricks' own instead of the PyPI sdist
+    patches = ["x-wasi.patch"]  # optional: unified diffs (-p1) applied to the source, in order
     [recipe.env]                # optional: environment for the build
+    [[recipe.c-library]]        # optional: a C library built first and linked in (c_libraries.py)
 
 ``wheel()`` builds a ``cp314-cp314-wasi_0_0_0_wasm32`` wheel from the package's source
 distribution, once per machine: it is kept in the wheel cache folder (``wheel_cache()``),
@@ -50,13 +52,14 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 import build_run
+import c_libraries
 import cpython_wasi
 import maturin_build
 import setuptools_build
 
 RECIPES = Path(__file__).resolve().parent / "recipes"
 BUILDERS = {"maturin": maturin_build.build, "setuptools": setuptools_build.build,
-            "meson-python": setuptools_build.build_meson}
+            "meson-python": setuptools_build.build_meson, "scikit-build-core": setuptools_build.build_cmake}
 HOW_TO_ADD = ("a recipe is a TOML file in packs/_shared/python/deps/recipes/ naming the package and "
               "its builder (docs/python-native.md)")
 
@@ -76,7 +79,9 @@ class Recipe:
     features: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
     source: Path | None = None        # a local source folder, instead of the sdist from PyPI
-    settings: dict[str, tuple[str, ...]] = field(default_factory=dict)  # PEP 517 config settings
+    settings: dict[str, str | tuple[str, ...]] = field(default_factory=dict)  # PEP 517 config settings
+    patches: tuple[Path, ...] = ()    # applied to the unpacked source, in order
+    libraries: tuple[c_libraries.CLibrary, ...] = ()  # built first, linked into the modules
 
 
 def canonical(name: str) -> str:
@@ -94,14 +99,20 @@ def load(folder: Path = RECIPES) -> dict[str, Recipe]:
                             tuple(data.get("tested", ())), tuple(data.get("features", ())),
                             {str(k): str(v) for k, v in data.get("env", {}).items()},
                             (path.parent / data["source"]).resolve() if "source" in data else None,
-                            {str(k): tuple(v) if isinstance(v, list) else (str(v),)
-                             for k, v in data.get("config-settings", {}).items()})
+                            {str(k): tuple(map(str, v)) if isinstance(v, list) else str(v)
+                             for k, v in data.get("config-settings", {}).items()},
+                            tuple(path.parent / p for p in data.get("patches", ())),
+                            tuple(c_libraries.parse(t, path) for t in data.get("c-library", ())))
         except (tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as error:
             raise RecipeError(f"{path}: not a valid recipe ({type(error).__name__}: {error})",
                               "A recipe needs a [recipe] table with `package` and `builder`.") from None
         if recipe.source is not None and not (recipe.source / "pyproject.toml").is_file():
             raise RecipeError(f"{path}: its source {recipe.source} has no pyproject.toml",
                               "`source` names a folder, relative to the recipe file, laid out for maturin.")
+        missing = [p for p in recipe.patches if not p.is_file()] + \
+            [lib.folder for lib in recipe.libraries if lib.folder is not None and not lib.folder.is_dir()]
+        if missing:
+            raise RecipeError(f"{path}: {missing[0]} does not exist", "Paths in a recipe are relative to the recipe file.")
         if recipe.builder not in BUILDERS:
             raise RecipeError(f"{path}: unknown builder {recipe.builder!r}", f"Builders: {', '.join(BUILDERS)}.")
         found[recipe.package] = recipe
@@ -247,6 +258,17 @@ def _unpack(archive: Path, dest: Path) -> Path:
     return roots[0]
 
 
+def _apply_patches(recipe: Recipe, source: Path) -> None:
+    for diff in recipe.patches:
+        proc = subprocess.run(["patch", "-p1", "--forward", "--batch", "-d", str(source), "-i", str(diff)],
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            said = (proc.stdout + proc.stderr).strip().splitlines()
+            raise RecipeError(f"{diff.name} does not apply to {source.name}: {said[-1] if said else 'patch failed'}",
+                              f"The patch was made for the versions in {recipe.path.name}'s `tested`; "
+                              "update it for this version.")
+
+
 def _dist_info(tree: Path, source: Path, package: str, version: str, recipe: Recipe) -> None:
     info = tree / f"{canonical(package).replace('-', '_')}-{version}.dist-info"
     info.mkdir()
@@ -292,11 +314,12 @@ def wheel(recipe: Recipe, version: str, wheel_cache: Path, cache: Path, echo=pri
                 source = _local_source(recipe, version, work / "src")
             else:
                 source = _unpack(_download_sdist(pin, work / "sdist"), work / "src")
+            _apply_patches(recipe, source)
             tree = work / "tree"
             tree.mkdir()
             try:
                 BUILDERS[recipe.builder](source, tree, cache, features=recipe.features, env=recipe.env,
-                                         settings=recipe.settings, echo=echo)
+                                         settings=recipe.settings, libraries=recipe.libraries, echo=echo)
             except build_run.BuildFailed as error:
                 raise RecipeError(f"building {pin} for wasm32-wasi failed: {error.args[0]}", error.args[1]) from None
             _dist_info(tree, source, recipe.package, version, recipe)

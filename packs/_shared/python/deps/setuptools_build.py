@@ -25,9 +25,11 @@ import pprint
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
+import c_libraries
 import c_sysroot
 import cpython_wasi
 import build_run
@@ -118,21 +120,115 @@ needs_exe_wrapper = true
     return cross
 
 
+def find_python_shim(folder: Path, version: str, host_python: str) -> Path:
+    """An interpreter for CMake's FindPython to question: the build's own Python, with this
+    build's sysconfigdata (so the target's ``EXT_SUFFIX``, ``SOABI``), answering
+    ``sys.version_info`` and ``sys.abiflags`` as componentize-py's CPython ``version`` would.
+    FindPython insists that the interpreter and the headers be one release, and the one that
+    runs the build can't be (no CPython 3.14 runs on the build machine); the build itself
+    runs no code through it."""
+    major, minor, micro = (int(part) for part in version.split(".")[:3])
+    shim = folder / f"python{major}.{minor}"
+    shim.write_text(f"""#!/bin/sh
+# componentize-py's CPython {version} as CMake's FindPython sees it (setuptools_build.py)
+if [ "$1" != "-c" ]; then exec '{host_python}' "$@"; fi
+code="$2"; shift 2
+exec '{host_python}' -c "import sys; sys.version_info = ({major}, {minor}, {micro}, 'final', 0); sys.abiflags = ''
+$code" "$@"
+""")
+    shim.chmod(0o755)
+    return shim
+
+
+def cmake_toolchain(folder: Path, sysroot: c_sysroot.Sysroot, cc: Path, cxx: Path, ar: Path,
+                    python: Path) -> Path:
+    """A CMake toolchain file (and the ``Platform/WASI.cmake`` it puts on the module path: Debian's
+    CMake 3.25 has none) for componentize-py's CPython: our compilers, the sysroot as the only
+    root for finding libraries and headers, shared modules linked with ``-shared``, and FindPython
+    pointed at the component's headers and at ``python`` (:func:`find_python_shim`)
+    as its interpreter (cmake-toolchains(7), FindPython's variables)."""
+    platform = folder / "cmake" / "Platform"
+    platform.mkdir(parents=True, exist_ok=True)
+    (platform / "WASI.cmake").write_text("""# WASI as componentize-py's CPython loads modules: wasm shared libraries (setuptools_build.py)
+set(WASI 1)
+set(UNIX 1)
+set_property(GLOBAL PROPERTY TARGET_SUPPORTS_SHARED_LIBS TRUE)
+set(CMAKE_SHARED_LIBRARY_PREFIX "lib")
+set(CMAKE_SHARED_LIBRARY_SUFFIX ".so")
+set(CMAKE_SHARED_MODULE_PREFIX "lib")
+set(CMAKE_SHARED_MODULE_SUFFIX ".so")
+set(CMAKE_FIND_LIBRARY_PREFIXES "lib")
+set(CMAKE_FIND_LIBRARY_SUFFIXES ".a" ".so")
+foreach(lang C CXX)
+  set(CMAKE_SHARED_LIBRARY_CREATE_${lang}_FLAGS "-shared")
+  set(CMAKE_SHARED_MODULE_CREATE_${lang}_FLAGS "-shared")
+  set(CMAKE_${lang}_COMPILE_OPTIONS_PIC "-fPIC")
+  set(CMAKE_SHARED_LIBRARY_${lang}_FLAGS "-fPIC")
+endforeach()
+""")
+    ranlib = ar.with_name(ar.name.replace("llvm-ar", "llvm-ranlib"))
+    toolchain = folder / "toolchain.cmake"
+    toolchain.write_text(f"""# componentize-py's CPython, wasm32-wasip1 (setuptools_build.py)
+list(APPEND CMAKE_MODULE_PATH "{folder / 'cmake'}")
+set(CMAKE_SYSTEM_NAME WASI)
+set(CMAKE_SYSTEM_VERSION 1)
+set(CMAKE_SYSTEM_PROCESSOR wasm32)
+set(CMAKE_C_COMPILER "{cc}")
+set(CMAKE_CXX_COMPILER "{cxx}")
+set(CMAKE_AR "{ar}")
+set(CMAKE_RANLIB "{ranlib}")
+set(CMAKE_FIND_ROOT_PATH "{sysroot.root}")
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+set(Python_EXECUTABLE "{python}" CACHE FILEPATH "componentize-py's CPython, as FindPython asks it" FORCE)
+set(Python_INCLUDE_DIR "{sysroot.python_include}" CACHE PATH "componentize-py's CPython headers" FORCE)
+""")
+    return toolchain
+
+
+def build_cmake(source: Path, tree: Path, cache: Path, *, features: tuple[str, ...] = (),
+                env: dict[str, str] | None = None, settings: dict | None = None, libraries: tuple = (),
+                echo=print) -> list[Path]:
+    """The ``scikit-build-core`` builder: ``build()`` with a CMake toolchain file
+    (:func:`cmake_toolchain`) in ``CMAKE_TOOLCHAIN_FILE``."""
+    return build(source, tree, cache, features=features, env=env, settings=settings, libraries=libraries,
+                 echo=echo, cmake=True)
+
+
+def _tagged(module: Path) -> Path:
+    """``module``, renamed ``NAME.cpython-314-wasm32-wasi.so`` if it is a Python module named
+    ``NAME.so`` or ``NAME.abi3.so`` (CMake builds without the interpreter's SOABI, stable-ABI
+    builds): componentize-py links only files with the interpreter's own suffix."""
+    name = module.name
+    stem = name[:-len(".abi3.so")] if name.endswith(".abi3.so") else name[:-len(".so")]
+    if name.endswith(cpython_wasi.EXT_SUFFIX) or "." in stem or f"PyInit_{stem}".encode() not in module.read_bytes():
+        return module
+    return module.rename(module.with_name(stem + cpython_wasi.EXT_SUFFIX))
+
+
 def build_meson(source: Path, tree: Path, cache: Path, *, features: tuple[str, ...] = (),
-                env: dict[str, str] | None = None, settings: dict | None = None, echo=print) -> list[Path]:
+                env: dict[str, str] | None = None, settings: dict | None = None, libraries: tuple = (),
+                echo=print) -> list[Path]:
     """The ``meson-python`` builder: ``build()`` with a meson cross file added to the recipe's
     ``setup-args``."""
-    return build(source, tree, cache, features=features, env=env, settings=settings, echo=echo, meson=True)
+    return build(source, tree, cache, features=features, env=env, settings=settings, libraries=libraries,
+                 echo=echo, meson=True)
 
 
 def build(source: Path, tree: Path, cache: Path, *, features: tuple[str, ...] = (),
-          env: dict[str, str] | None = None, settings: dict | None = None, echo=print,
-          meson: bool = False) -> list[Path]:
+          env: dict[str, str] | None = None, settings: dict | None = None,
+          libraries: tuple[c_libraries.CLibrary, ...] = (), echo=print, meson: bool = False,
+          cmake: bool = False) -> list[Path]:
     """Build the sdist unpacked at ``source`` and lay its files out in ``tree`` as installed.
 
     ``cache``: the per-machine cache (componentize-py's libraries, the sysroot); ``env``:
     the recipe's extra environment for the build; ``settings``: its PEP 517 config settings
-    (``{"setup-args": (...)}``); ``meson``: add a meson cross file to ``setup-args``
+    (``{"setup-args": (...)}``); ``libraries``: C libraries to build first (c_libraries.py),
+    whose headers and archives the package's build then sees; ``cmake``: point CMake at a
+    toolchain file (scikit-build-core); ``meson``: add a meson cross file to ``setup-args``
     (meson-python); ``features`` must be empty (Cargo's).
     ``echo`` receives the build's output lines. Returns the extension modules' paths in ``tree``.
     Raises BuildFailed (message, hint) for a missing toolchain, a failed build, or a build
@@ -150,6 +246,11 @@ def build(source: Path, tree: Path, cache: Path, *, features: tuple[str, ...] = 
         libs = cpython_wasi.link_libraries(cache)
         sysroot = c_sysroot.assemble(cache, clang)
         cc, cxx = c_sysroot.compilers(work, sysroot, libs, clang, clangxx)
+        if libraries:
+            prefix = work / "prefix"
+            for library in libraries:
+                c_libraries.build(library, prefix, cc, ar, echo)
+            cc, cxx = c_sysroot.compilers(work, sysroot, libs, clang, clangxx, (prefix,))
         cross_vars = cross_sysconfig(cpython_wasi.build_time_vars(cache), sysroot, cc, cxx, ar)
     except cpython_wasi.InterpreterMissing as error:
         raise BuildFailed(str(error), "Reinstall Fabricks (`make setup`): it pins componentize-py.") from None
@@ -164,6 +265,9 @@ def build(source: Path, tree: Path, cache: Path, *, features: tuple[str, ...] = 
              "_PYTHON_HOST_PLATFORM": "wasi-0.0.0-wasm32",
              "PKG_CONFIG_LIBDIR": str(sysroot.root / "lib" / "pkgconfig"), "PKG_CONFIG_SYSROOT_DIR": str(sysroot.root),
              **(env or {})}
+    if cmake:
+        shim = find_python_shim(work, cpython_wasi.cpython_version(cache), sys.executable)
+        extra["CMAKE_TOOLCHAIN_FILE"] = str(cmake_toolchain(work, sysroot, cc, cxx, ar, shim))
     lines: list[str] = []
     outdir = tree.parent / "dist"
     try:
@@ -171,10 +275,11 @@ def build(source: Path, tree: Path, cache: Path, *, features: tuple[str, ...] = 
             builder = pypa_build.ProjectBuilder.from_isolated_env(isolated, source, runner=_runner(extra, lines, echo))
             isolated.install(builder.build_system_requires)
             isolated.install(builder.get_requires_for_build("wheel"))
-            config = {key: list(values) for key, values in (settings or {}).items()}
+            config = {key: value if isinstance(value, str) else list(value) for key, value in (settings or {}).items()}
             if meson:
+                given = config.get("setup-args", [])
                 config["setup-args"] = [f"--cross-file={meson_cross_file(work, cc, cxx, ar)}",
-                                        *config.get("setup-args", [])]
+                                        *([given] if isinstance(given, str) else given)]
             wheel = Path(builder.build("wheel", outdir, config_settings=config or None))
     except (pypa_build.BuildException, pypa_build.BuildBackendException, subprocess.CalledProcessError) as error:
         raise BuildFailed(f"its build failed: {first_error(lines) if lines else error}",
@@ -184,7 +289,7 @@ def build(source: Path, tree: Path, cache: Path, *, features: tuple[str, ...] = 
         for name in archive.namelist():
             if not name.split("/", 1)[0].endswith(".dist-info") and not name.endswith("/"):
                 archive.extract(name, tree)
-    modules = sorted(tree.rglob(f"*{cpython_wasi.EXT_SUFFIX}"))
+    modules = [_tagged(module) for module in sorted(tree.rglob("*.so"))]
     broken = [m for m in modules if b"dylink.0" not in m.read_bytes()[:64]]
     if not modules or broken:
         failed = next((line.strip() for line in lines if "error" in line.lower()), "")
