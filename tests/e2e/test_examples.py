@@ -68,8 +68,9 @@ SCRIPTS: dict[str, list[Req]] = {
         Req("POST", "/matmul", JSON, b'{"a": [1, 2], "b": [[1]]}'),
         Req("POST", "/solve", JSON, b'{"a": [[3, 1], [1, 2]], "b": [9, 8]}'),
         Req("POST", "/solve", JSON, b'{"a": [[4, -2, 1], [-2, 4, -2], [1, -2, 4]], "b": [11, -16, 17]}'),
-        # Not a singular matrix: NumPy finds one through the FPU's invalid flag, and wasm has no
-        # floating-point exception flags (docs/python-native.md, "NumPy").
+        # Singular: LAPACK's failure reaches NumPy as the invalid flag, which wasm doesn't have;
+        # the recipe's patch keeps NumPy's flags in memory (docs/python-native.md, "NumPy").
+        Req("POST", "/solve", JSON, b'{"a": [[1, 2], [2, 4]], "b": [1, 2]}'),
         Req("POST", "/stats", JSON, b'{"values": [2, 4, 4, 4, 5, 5, 7, 9]}'),
         Req("POST", "/stats?bins=3", JSON, b'{"values": [0.5, 1.25, -3, 1e6, 42, 3.14159]}'),
         Req("POST", "/stats", JSON, b'{"values": [7]}'),
