@@ -255,9 +255,13 @@ def render(run: Run) -> str:
                 "",
                 fresh_table(run),
                 "",
-                "What bounds this: instantiating the component (wasmtime copies or maps the memory snapshot the "
-                "pre-initialization left, then the guest's per-instance start) on every request, on the same cores "
-                "as wrk; wasmtime's default (on-demand) allocator, no pooling allocator.",
+                "What bounds this: instantiating the component on every request, on the same cores as wrk. "
+                "The host uses wasmtime's pooling allocator for such a service, each memory's first 64 MiB kept "
+                "resident between instances (docs/host.md). Profiled (flask-hello, perf): the kernel's page "
+                "faults as the request writes into the copy-on-write snapshot, wasmtime wiring the core "
+                "instances (componentize-py links libc, libpython and each extension as separate core modules: "
+                "their imports are resolved and their function references made per instance), then the "
+                "interpreter's first pass over cold caches.",
                 ""]
     if run.startups:
         out += ["### Cold start and size",

@@ -22,7 +22,8 @@ pub struct HostConfig {
     /// Seconds that in-flight requests get to finish after SIGINT/SIGTERM.
     #[serde(default = "default_grace")]
     pub grace_seconds: f64,
-    /// Use wasmtime's pooling instance allocator (faster instantiation, memory reserved up front).
+    /// Use wasmtime's pooling instance allocator (faster instantiation, memory reserved up front);
+    /// on whenever a service has a fresh instance per request (`instance_reuse` 1).
     #[serde(default)]
     pub pooling: bool,
     /// Log each instance's start (`fabricks service run --verbose`).

@@ -79,7 +79,10 @@ fn load(engine: &wasmtime::Engine, path: &PathBuf) -> Result<Component, String> 
 
 fn serve(config_path: &PathBuf) -> Result<(), String> {
     let config = config::HostConfig::load(config_path)?;
-    let engine = engine::engine(config.pooling).map_err(|e| format!("{e:?}"))?;
+    // A service with a fresh instance per request instantiates all the time: that is what the
+    // pooling allocator is for (docs/host.md, "A fresh instance per request").
+    let pooling = config.pooling || config.services.iter().any(|s| s.instance_reuse == 1);
+    let engine = engine::engine(pooling).map_err(|e| format!("{e:?}"))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
