@@ -6,7 +6,7 @@ A recipe names them in ``[[recipe.c-library]]`` tables (docs/python-native.md)::
     [[recipe.c-library]]
     name = "yaml"                       # makes libyaml.a; the package's -lyaml finds it
     url = "http://deb.debian.org/debian/pool/main/liby/libyaml/libyaml_0.2.5.orig.tar.gz"
-    sha256 = "c642ae9b..."              # of the archive: a release tarball, pinned
+    sha256 = "fa240dbf..."              # of the archive: a release tarball, pinned
     sources = ["src/*.c"]               # globs, relative to the archive's top folder
     include = ["include"]               # header folders the package's build then sees
     cflags = ["-DYAML_VERSION_MAJOR=0"] # what the library's own build system would define
