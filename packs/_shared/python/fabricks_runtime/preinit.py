@@ -78,22 +78,32 @@ class Report:
 
 
 class RecordingEnviron(os._Environ):
-    """``os.environ`` that notes reads of variables unset at build time."""
+    """``os.environ`` that notes reads of variables unset at build time, until :meth:`stop`.
+
+    A module that kept a reference (``from os import environ``: OpenTelemetry) keeps this
+    object after the import, so it must then cost nothing: noting a read walks the stack and
+    reads source lines, which per request cost a FastAPI app half its time.
+    """
 
     def __init__(self, base, on_missing) -> None:
         super().__init__(base._data, base.encodekey, base.decodekey, base.encodevalue, base.decodevalue)
         self._on_missing = on_missing
 
+    def stop(self) -> None:
+        """Behave as the plain ``os.environ`` from now on."""
+        self._on_missing = None
+
     def __getitem__(self, key):
         try:
             return super().__getitem__(key)
         except KeyError:
-            self._on_missing(key)
+            if self._on_missing is not None:
+                self._on_missing(key)
             raise
 
     def __contains__(self, key) -> bool:
         found = super().__contains__(key)
-        if not found:
+        if not found and self._on_missing is not None:
             self._on_missing(key)
         return found
 
@@ -283,14 +293,16 @@ def import_app(config_path: str, kind: str = "WSGI application",
             unset_reads.setdefault(key, (file, line))
 
     original_environ, original_urandom = os.environ, os.urandom
+    importing = [True]  # as for the environ: `from os import urandom` keeps this function
 
     def recording_urandom(n):
-        file, line = report.app_caller()
-        if file is not None:
-            random_draws.append((file, line))
+        if importing[0]:
+            file, line = report.app_caller()
+            if file is not None:
+                random_draws.append((file, line))
         return original_urandom(n)
 
-    os.environ = RecordingEnviron(original_environ, on_missing)
+    recording_environ = os.environ = RecordingEnviron(original_environ, on_missing)
     os.urandom = random._urandom = recording_urandom
     saved = neutralize(config.get("neutralize", []), report)
     try:
@@ -320,6 +332,8 @@ def import_app(config_path: str, kind: str = "WSGI application",
                     "or move code that needs the running service into a request handler.", file, line)
         raise SystemExit(1)
     finally:
+        recording_environ.stop()
+        importing[0] = False
         os.environ, os.urandom, random._urandom = original_environ, original_urandom, original_urandom
         for owner, name, original in saved:
             setattr(owner, name, original)
