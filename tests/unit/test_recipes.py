@@ -304,8 +304,10 @@ def test_findpython_sees_the_component_s_cpython_release(tmp_path: Path):
                           capture_output=True, text=True, check=True).stdout
     assert shim.name == "python3.14" and said == "3.14.0"
     toolchain = setuptools_build.cmake_toolchain(tmp_path, c_sysroot.Sysroot(tmp_path, tmp_path / "inc"),
-                                                 tmp_path / "cc", tmp_path / "c++", Path("/usr/bin/llvm-ar-22"), shim)
+                                                 tmp_path / "cc", tmp_path / "c++", Path("/usr/bin/llvm-ar-22"), shim,
+                                                 (tmp_path / "prefix",))
     text = toolchain.read_text()
+    assert f'set(CMAKE_FIND_ROOT_PATH "{tmp_path}" "{tmp_path / "prefix"}")' in text
     assert f'set(Python_EXECUTABLE "{shim}"' in text
     assert "set(CMAKE_SYSTEM_NAME WASI)" in text and (tmp_path / "cmake" / "Platform" / "WASI.cmake").is_file()
 

@@ -1,6 +1,7 @@
-"""The ``setuptools`` and ``meson-python`` recipe builders: C and C++ extension modules built by
-the package's own build (``setup.py``, ``[tool.setuptools] ext-modules``, or meson-python's
-``meson.build``), cross-compiled for componentize-py's CPython.
+"""The ``setuptools``, ``meson-python`` and ``scikit-build-core`` recipe builders: C and C++
+extension modules built by the package's own build (``setup.py``, ``[tool.setuptools]
+ext-modules``, meson-python's ``meson.build``, scikit-build-core's ``CMakeLists.txt``),
+cross-compiled for componentize-py's CPython.
 
 The build runs through its PEP 517 backend (pypa/build, in an isolated environment with the
 package's declared build requirements) and is pointed at the component's interpreter the way
@@ -9,7 +10,8 @@ names a copy of componentize-py's ``_sysconfigdata__wasi_wasm32-wasi.py`` whose 
 settings say clang for ``wasm32-wasip1`` with the headers of c_sysroot.py, and
 ``_PYTHON_HOST_PLATFORM`` says ``wasi-0.0.0-wasm32``; setuptools then takes ``CC``,
 ``LDSHARED``, ``EXT_SUFFIX`` and ``INCLUDEPY`` from it, and meson's python module reads it too;
-meson also gets a cross file (:func:`meson_cross_file`). Each module is linked as a wasm
+meson also gets a cross file (:func:`meson_cross_file`), CMake a toolchain file
+(:func:`cmake_toolchain`). Each module is linked as a wasm
 shared library (``-shared``, position-independent, Python's C API left as imports)
 against componentize-py's ``libc.so`` (c_sysroot.compilers), as the maturin builder links PyO3 modules.
 
@@ -141,10 +143,10 @@ $code" "$@"
 
 
 def cmake_toolchain(folder: Path, sysroot: c_sysroot.Sysroot, cc: Path, cxx: Path, ar: Path,
-                    python: Path) -> Path:
+                    python: Path, prefixes: tuple[Path, ...] = ()) -> Path:
     """A CMake toolchain file (and the ``Platform/WASI.cmake`` it puts on the module path: Debian's
-    CMake 3.25 has none) for componentize-py's CPython: our compilers, the sysroot as the only
-    root for finding libraries and headers, shared modules linked with ``-shared``, and FindPython
+    CMake 3.25 has none) for componentize-py's CPython: our compilers, the sysroot and the
+    ``prefixes`` of the recipe's C libraries as the only roots for finding libraries and headers, shared modules linked with ``-shared``, and FindPython
     pointed at the component's headers and at ``python`` (:func:`find_python_shim`)
     as its interpreter (cmake-toolchains(7), FindPython's variables)."""
     platform = folder / "cmake" / "Platform"
@@ -177,7 +179,7 @@ set(CMAKE_C_COMPILER "{cc}")
 set(CMAKE_CXX_COMPILER "{cxx}")
 set(CMAKE_AR "{ar}")
 set(CMAKE_RANLIB "{ranlib}")
-set(CMAKE_FIND_ROOT_PATH "{sysroot.root}")
+set(CMAKE_FIND_ROOT_PATH {" ".join(f'"{root}"' for root in (sysroot.root, *prefixes))})
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
@@ -246,11 +248,11 @@ def build(source: Path, tree: Path, cache: Path, *, features: tuple[str, ...] = 
         libs = cpython_wasi.link_libraries(cache)
         sysroot = c_sysroot.assemble(cache, clang)
         cc, cxx = c_sysroot.compilers(work, sysroot, libs, clang, clangxx)
-        if libraries:
-            prefix = work / "prefix"
-            for library in libraries:
-                c_libraries.build(library, prefix, cc, ar, echo)
-            cc, cxx = c_sysroot.compilers(work, sysroot, libs, clang, clangxx, (prefix,))
+        prefixes = (work / "prefix",) if libraries else ()
+        for library in libraries:
+            c_libraries.build(library, prefixes[0], cc, ar, echo)
+        if prefixes:
+            cc, cxx = c_sysroot.compilers(work, sysroot, libs, clang, clangxx, prefixes)
         cross_vars = cross_sysconfig(cpython_wasi.build_time_vars(cache), sysroot, cc, cxx, ar)
     except cpython_wasi.InterpreterMissing as error:
         raise BuildFailed(str(error), "Reinstall Fabricks (`make setup`): it pins componentize-py.") from None
@@ -267,7 +269,7 @@ def build(source: Path, tree: Path, cache: Path, *, features: tuple[str, ...] = 
              **(env or {})}
     if cmake:
         shim = find_python_shim(work, cpython_wasi.cpython_version(cache), sys.executable)
-        extra["CMAKE_TOOLCHAIN_FILE"] = str(cmake_toolchain(work, sysroot, cc, cxx, ar, shim))
+        extra["CMAKE_TOOLCHAIN_FILE"] = str(cmake_toolchain(work, sysroot, cc, cxx, ar, shim, prefixes))
     lines: list[str] = []
     outdir = tree.parent / "dist"
     try:
