@@ -337,3 +337,25 @@ def test_a_fallback_package_whose_recipe_fails_is_used_without_its_extension(tmp
     assert "fabricks-warning: building markupsafe==3.0.3 for wasm32-wasi failed: no clang" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         stage_deps.install_from_recipe(tmp_path / "deps", "markupsafe", "markupsafe==3.0.3", tmp_path, known)
+
+
+def test_a_wheel_built_from_an_older_recipe_is_dropped_and_a_current_one_kept(tmp_path: Path):
+    """Editing a recipe (a patch) must rebuild its wheel: pip's --find-links would reuse it."""
+    (tmp_path / "fix.patch").write_text("one\n")
+    (tmp_path / "x.toml").write_text('[recipe]\npackage = "x"\nbuilder = "setuptools"\npatches = ["fix.patch"]\n')
+    recipe = recipes.load(tmp_path)["x"]
+    cache = tmp_path / "wheels"
+    cache.mkdir()
+    wheel = cache / recipes.wheel_name("x", "1.0")
+    wheel.write_bytes(b"built before records were kept")
+    assert recipes.drop_stale(recipe, "1.0", cache) and not wheel.exists()
+
+    wheel.write_bytes(b"built now")
+    (cache / (wheel.name + ".recipe")).write_text(recipes.digest(recipe) + "\n")
+    assert not recipes.drop_stale(recipe, "1.0", cache) and wheel.exists()
+    assert recipes.wheel(recipe, "1.0", cache, tmp_path) == wheel  # reused, not rebuilt
+
+    (tmp_path / "fix.patch").write_text("two\n")
+    assert recipes.digest(recipe) != (cache / (wheel.name + ".recipe")).read_text().strip()
+    assert recipes.drop_stale(recipe, "1.0", cache) and not wheel.exists()
+    assert not recipes.drop_stale(recipe, "2.0", cache)  # nothing cached: nothing to drop

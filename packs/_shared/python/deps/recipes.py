@@ -170,6 +170,37 @@ def wheel_name(package: str, version: str) -> str:
     return f"{canonical(package).replace('-', '_')}-{version}-{cpython_wasi.WHEEL_TAG}.whl"
 
 
+def digest(recipe: Recipe) -> str:
+    """A hash of what the recipe itself brings to a build: its file, its patches, and the files
+    of its C libraries' local source folders (a downloaded library is pinned in the file)."""
+    hashed = hashlib.sha256(recipe.path.read_bytes())
+    for patch in recipe.patches:
+        hashed.update(b"\0patch\0" + patch.read_bytes())
+    for library in recipe.libraries:
+        if library.folder is not None:
+            for path in sorted(p for p in library.folder.rglob("*") if p.is_file()):
+                hashed.update(b"\0" + path.relative_to(library.folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return hashed.hexdigest()
+
+
+def _recorded(wheel: Path) -> Path:
+    return wheel.with_name(wheel.name + ".recipe")
+
+
+def drop_stale(recipe: Recipe, version: str, wheel_cache: Path) -> bool:
+    """Remove the cached wheel of ``version`` if the recipe changed since it was built (or it
+    predates this record), so that neither pip's ``--find-links`` nor :func:`wheel` reuses it.
+    Returns whether one was removed."""
+    target = wheel_cache / wheel_name(recipe.package, version)
+    record = _recorded(target)
+    if not target.is_file() or (record.is_file() and record.read_text().strip() == digest(recipe)):
+        return False
+    with _locked(wheel_cache):
+        target.unlink(missing_ok=True)
+        record.unlink(missing_ok=True)
+    return True
+
+
 @contextlib.contextmanager
 def _locked(folder: Path):
     """One builder per machine at a time: a second waits, then finds the wheel built."""
@@ -291,7 +322,7 @@ def wheel(recipe: Recipe, version: str, wheel_cache: Path, cache: Path, echo=pri
     nothing half-built is left in ``wheel_cache``.
     """
     target = wheel_cache / wheel_name(recipe.package, version)
-    if target.is_file():
+    if target.is_file() and not drop_stale(recipe, version, wheel_cache):
         return target
     with _locked(wheel_cache):
         if target.is_file():  # built by another process while this one waited
@@ -329,6 +360,7 @@ def wheel(recipe: Recipe, version: str, wheel_cache: Path, cache: Path, echo=pri
             built = list((work / "out").glob("*.whl"))
             if proc.returncode != 0 or len(built) != 1:
                 raise RecipeError(f"packing the {pin} wheel failed: {proc.stderr.strip() or proc.stdout.strip()}", "")
+            _recorded(target).write_text(digest(recipe) + "\n")
             built[0].replace(target)
         print(f"built {target.name} from source in {time.monotonic() - started:.0f} s "
               f"(recipe {recipe.path.name}); kept in {wheel_cache}")

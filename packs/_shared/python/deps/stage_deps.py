@@ -258,6 +258,8 @@ def main(argv: list[str] | None = None) -> None:
     wheel_cache = recipes.wheel_cache(args.cache) if args.cache else None
     unusable = []
     for name, pin in native:
+        if wheel_cache and name in known:  # a wheel built from an older state of its recipe is rebuilt
+            recipes.drop_stale(known[name], pin.split("==", 1)[1], wheel_cache)
         # A wasm32-wasi wheel of the same version: on an index, or built earlier from a recipe.
         if install(args.target, [pin], WASI_PLATFORM, find_links=wheel_cache).returncode == 0:
             if wheel_cache and (wheel_cache / recipes.wheel_name(name, pin.split("==", 1)[1])).is_file():
