@@ -7,15 +7,19 @@ from pathlib import Path
 
 import pytest
 
+from fabricks.resolve import Flags
+
 from .harness import ComponentServer, Req, build_app, send
 
 pytestmark = pytest.mark.e2e
 APPS = Path(__file__).resolve().parents[1] / "apps"
 
 
-def test_ssl_imports_and_contexts_configure_but_no_socket_is_wrapped() -> None:
-    """httpx and PyJWT import ssl and build contexts at import; TLS itself is the host's job."""
-    with ComponentServer(build_app(APPS / "ssl-import")) as component:
+@pytest.mark.parametrize("flags", [Flags(), Flags(framework="asgi", app="app:asgi_app")], ids=["wsgi", "asgi"])
+def test_ssl_imports_and_contexts_configure_but_no_socket_is_wrapped(flags) -> None:
+    """httpx and PyJWT import ssl and build contexts at import; TLS itself is the host's job.
+    Through both bridges: each pack starts the interpreter its own way."""
+    with ComponentServer(build_app(APPS / "ssl-import", flags)) as component:
         answer = json.loads(send(component.url, Req("GET", "/")).text)
         assert answer == {"verify_mode": 2, "check_hostname": True, "minimum_version": 771,
                           "purpose": "SERVER_AUTH", "has_sni": True, "httpx": answer["httpx"]}

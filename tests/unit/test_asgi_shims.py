@@ -1,4 +1,4 @@
-"""The shims for what WASI's CPython lacks: an ssl stand-in and anyio "threads" run inline."""
+"""The shims for what WASI's CPython lacks: anyio "threads" run inline, a _multiprocessing stand-in."""
 
 from __future__ import annotations
 
@@ -9,34 +9,6 @@ import threading
 import pytest
 
 from fabricks_asgi import shims
-
-
-@pytest.fixture
-def no_ssl(monkeypatch):
-    monkeypatch.setitem(sys.modules, "ssl", None)  # `import ssl` now raises ImportError
-    assert shims.install_ssl() is True
-    yield sys.modules["ssl"]
-
-
-def test_ssl_stand_in_imports_and_names_exist(no_ssl):
-    import ssl
-
-    from ssl import SSLContext, SSLError  # noqa: F401 - `from ssl import X` must work
-    assert ssl.PROTOCOL_TLS_CLIENT == 0 and ssl.HAS_ALPN == 0
-    assert issubclass(ssl.SSLEOFError, OSError) and issubclass(ssl.SSLError, OSError)
-
-
-def test_ssl_stand_in_fails_loudly_when_used(no_ssl):
-    import ssl
-
-    with pytest.raises(OSError, match="TLS is not available inside a WebAssembly component"):
-        ssl.create_default_context()
-    with pytest.raises(OSError, match="host terminates TLS"):
-        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-
-
-def test_real_ssl_is_left_alone():
-    assert shims.install_ssl() is False
 
 
 def test_anyio_worker_threads_run_inline(monkeypatch):

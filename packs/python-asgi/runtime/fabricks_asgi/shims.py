@@ -1,8 +1,7 @@
 """The smallest stand-ins for what WASI's CPython lacks, so frameworks import unchanged.
 
-- ``ssl``: there is no ``_ssl`` in the component. anyio, httpx and hypercorn import
-  ``ssl`` at module level for types and constants; :func:`install_ssl` provides a module
-  whose every name exists, and whose classes and functions fail loudly when used.
+(``ssl`` is fabricks_runtime.ssl_compat's, for every Python pack: real contexts, no TLS.)
+
 - threads: FastAPI and Starlette run plain ``def`` endpoints (and sync iterators) in
   anyio's worker threads; ``Thread.start()`` fails in WASI. :func:`install_inline_threads`
   makes anyio's ``to_thread.run_sync`` call the function inline, on the event loop: with
@@ -19,6 +18,7 @@ import importlib
 import sys
 import types
 
+
 def _missing(name: str) -> bool:
     """Whether ``import name`` fails: a stand-in is installed only then."""
     try:
@@ -26,55 +26,6 @@ def _missing(name: str) -> bool:
         return False
     except ImportError:
         return True
-
-
-NO_SSL = ("TLS is not available inside a WebAssembly component (WASI's CPython has no _ssl): the "
-          "host terminates TLS in front of the app; outgoing TLS is not supported yet.")
-
-
-class _SSLUnavailable(OSError):
-    pass
-
-
-class _StubMeta(type):
-    def __getattr__(cls, name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return 0
-
-
-class _Unusable(metaclass=_StubMeta):
-    def __init__(self, *args, **kwargs):
-        raise _SSLUnavailable(NO_SSL)
-
-
-def _ssl_getattr(name: str):
-    if name.startswith("__"):
-        raise AttributeError(name)
-    if name.endswith(("Error", "Exception")):
-        cls = type(name, (_SSLUnavailable,), {})
-    elif name.isupper() or name.startswith(("OP_", "PROTOCOL_", "CERT_", "HAS_", "VERIFY_")):
-        return 0
-    elif name[:1].islower():
-        def unavailable(*args, **kwargs):
-            raise _SSLUnavailable(NO_SSL)
-        unavailable.__name__ = name
-        return unavailable
-    else:
-        cls = type(name, (_Unusable,), {})
-    setattr(sys.modules["ssl"], name, cls)
-    return cls
-
-
-def install_ssl() -> bool:
-    """Install the ``ssl`` stand-in when the real module can't be imported. Returns True if installed."""
-    if not _missing("ssl"):
-        return False
-    module = types.ModuleType("ssl", "Stand-in for ssl inside a WebAssembly component: " + NO_SSL)
-    module.__getattr__ = _ssl_getattr
-    module.SSLError = type("SSLError", (_SSLUnavailable,), {})
-    sys.modules["ssl"] = module
-    return True
 
 
 NO_PROCESSES = ("multiprocessing is not available inside a WebAssembly component: WASI has no "

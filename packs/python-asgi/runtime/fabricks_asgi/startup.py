@@ -10,7 +10,7 @@ import asyncio
 
 from fabricks_runtime.preinit import Report, finish, import_app
 
-from .shims import install_inline_threads, install_multiprocessing, install_ssl
+from .shims import install_inline_threads, install_multiprocessing
 
 KIND = "ASGI application"
 SIGNATURE = "An ASGI application is an async callable app(scope, receive, send) (ASGI 3.0)."
@@ -50,7 +50,6 @@ def warn_unsupported_routes(app, report: Report) -> None:
 
 def initialize(config_path: str) -> tuple[object, dict]:
     """Install the shims, import the app (see :mod:`fabricks_runtime.preinit`); return it and the config."""
-    install_ssl()
     install_multiprocessing()
     # Frameworks may look up the loop at import: make it ours before they do.
     from .loop import wasi_loop
