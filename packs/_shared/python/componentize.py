@@ -12,14 +12,45 @@ import packages the app never declared, at whatever version the build machine ha
 path as given, so the component holds the app, its staged dependencies and the glue only.
 Each ``-p`` folder is mounted at ``/0``, ``/1``, ... in order, as with the command line.
 
-Exit status 1 with componentize-py's error on stderr when the build fails.
+Exit status 1 with componentize-py's error on stderr when the build fails, and that error in
+one ``fabricks-error:`` line on stdout (the tool output protocol, docs/packs.md): its text is
+an anyhow chain whose useful lines ("Caused by:") come before pages of stack backtrace, which
+the orchestrator's usual tail of the output would show instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
+
+
+def error_summary(text: str) -> str:
+    """componentize-py's error in one line: the message's first line (or, for a Python
+    traceback, its exception line) and each "Caused by:" entry, without stack backtraces.
+
+    ``text`` is anyhow's ``{:?}`` form: a message, then blocks that start with ``Caused by:``
+    (entries ``N: cause``, or one unnumbered cause) or ``Stack backtrace:``.
+    """
+    message: list[str] = []
+    causes: list[str] = []
+    block = message
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped == "Caused by:":
+            block = causes
+        elif stripped == "Stack backtrace:":
+            block = None
+        elif stripped and block is not None:
+            block.append(re.sub(r"^\d+: ", "", stripped) if block is causes else line.rstrip())
+    head = ""
+    if any(line.startswith("Traceback (most recent call last):") for line in message):
+        head = next((line for line in reversed(message) if not line[:1].isspace()), "")
+    elif message:
+        head = message[0].strip()
+    parts = [part for part in dict.fromkeys([head, *causes]) if part]
+    return ": ".join(parts) or "componentize-py failed without saying why"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     except AssertionError as error:  # componentize-py raises every failure as AssertionError
         print(error, file=sys.stderr)
+        print(f"fabricks-error: componentize-py could not build the component: {error_summary(str(error))}")
+        print("fabricks-hint: Run again with --verbose for componentize-py's whole output.")
         return 1
     print("Component built successfully")
     return 0
