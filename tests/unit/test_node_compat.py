@@ -3,6 +3,7 @@ request header folding, the V8 stack trace API, and the built-in map."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -89,10 +90,83 @@ def test_stack_trace_api_gives_call_sites_on_spidermonkey_style_stacks():
 def test_every_mapped_builtin_exists():
     out = run("""
       import { existsSync } from 'node:fs';
-      import { nodeBuiltins } from './node-compat.mjs';
-      console.log(JSON.stringify(Object.entries(nodeBuiltins()).filter(([, file]) => !existsSync(file))));
+      import { lightBuiltins, nodeBuiltins } from './node-compat.mjs';
+      const all = [...Object.entries(nodeBuiltins()), ...Object.entries(lightBuiltins())];
+      console.log(JSON.stringify(all.filter(([, file]) => !existsSync(file))));
     """)
     assert out == []
+
+
+MEMBER_CASES = {
+    "cjs": ("var crypto = require('crypto'); const f = (e) => crypto.createHash('sha1').update(e);", ["createHash"]),
+    "destructured": ("const { randomBytes, createHmac: h } = require('node:crypto');", ["createHmac", "randomBytes"]),
+    "esm": ("import { createHash } from 'crypto'; import c from 'node:crypto'; c.randomUUID(); c.default.createSign();",
+            ["createHash", "createSign", "randomUUID"]),
+    "tsc": ("const crypto_1 = __importStar(require('crypto')); (0, crypto_1.createHash)('x');"
+            "const d = tslib_1.__importDefault(require('crypto')); d.default.randomBytes(1);", ["createHash", "randomBytes"]),
+    "string key": ("require('crypto')['randomBytes'](1)", ["randomBytes"]),
+    "alias read above": ("function g() { return d.createSign(); } const c = require('crypto'); const d = c;", ["createSign"]),
+    "tests": ("var c; try { c = require('crypto'); } catch {} if (c && typeof c !== 'undefined') c.timingSafeEqual(a, b);",
+              ["timingSafeEqual"]),
+    "not imported": ("const crypto = globalThis.crypto; crypto.subtle;", []),
+    "passed along": ("import * as c from 'crypto'; use(c);", None),
+    "computed key": ("const c = require('crypto'); c[name]();", None),
+    "re-exported": ("import c from 'crypto'; export { c };", None),
+    "exported whole": ("module.exports = require('crypto');", None),
+    "export star": ("export * from 'node:crypto';", None),
+    "dynamic import": ("const m = await import('crypto');", None),
+    "stored": ("this.crypto = require('crypto');", None),
+    "shorthand": ("const c = require('crypto'); make({ c });", None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MEMBER_CASES))
+def test_builtin_members_read_are_found_or_the_module_escapes(case):
+    """builtin-uses.mjs: the members a module reads, through the forms compilers emit; null
+    ("anything") whenever the module object goes where the source does not show."""
+    text, expected = MEMBER_CASES[case]
+    out = run(f"""
+      import {{ builtinMembersUsed }} from './builtin-uses.mjs';
+      const found = builtinMembersUsed({json.dumps(text)}, new Set(['crypto', 'node:crypto']));
+      console.log(JSON.stringify(found && [...found].sort()));
+    """)
+    assert out == expected
+
+
+def test_a_module_reading_only_the_light_crypto_gets_it_and_one_signing_gets_the_whole(tmp_path):
+    """The build gives each importer of node:crypto the light stand-in (crypto-core.js) when
+    all it reads is there, else the whole one, which re-exports the light one: one KeyObject
+    class and one module state for both."""
+    (tmp_path / "hash.js").write_text("const c = require('crypto');\n"
+                                      "module.exports = c.createHash('sha256').update('x').digest('hex');\n")
+    (tmp_path / "sign.js").write_text("const { createSign, KeyObject } = require('crypto');\n"
+                                      "module.exports = typeof createSign + typeof KeyObject;\n")
+    (tmp_path / "both.js").write_text("const { KeyObject } = require('crypto'); const s = require('./sign.js');\n"
+                                      "const h = require('./hash.js');\n"
+                                      "module.exports = [h, s, KeyObject === require('./sign-key.js')];\n")
+    (tmp_path / "sign-key.js").write_text("module.exports = require('node:crypto').createPublicKey && require('crypto').KeyObject;\n")
+    out = run(_stand_in_module() + f"""
+      const {{ lightBuiltins }} = await import('./node-compat.mjs');
+      const inputsOf = async (entry) => {{
+        const built = await esbuild.build({{ entryPoints: [entry], bundle: true, write: false, metafile: true, format: 'esm',
+          platform: 'neutral', target: 'es2022', mainFields: ['module', 'main'], conditions: ['node'],
+          alias: Object.fromEntries(Object.entries(nodeBuiltins()).flatMap(([k, v]) => [[k, v], [`node:${{k}}`, v]])),
+          inject: [globalsModule()], plugins: [wasiStub, ...plugins({{ appRoot: null, light: lightBuiltins() }})], logLevel: 'silent' }});
+        const file = join(mkdtempSync(join(tmpdir(), 'fabricks-light-')), 'out.mjs');
+        writeFileSync(file, built.outputFiles[0].text);
+        const names = Object.keys(built.metafile.inputs).filter((k) => k.includes('runtime/node/crypto')).map((k) => k.split('/').pop());
+        return {{ stand: names.sort(), value: (await import(file)).default }};
+      }};
+      console.log(JSON.stringify({{
+        hash: await inputsOf({json.dumps(str(tmp_path / "hash.js"))}),
+        sign: await inputsOf({json.dumps(str(tmp_path / "sign.js"))}),
+        both: await inputsOf({json.dumps(str(tmp_path / "both.js"))}),
+      }}));
+    """)
+    digest = hashlib.sha256(b"x").hexdigest()
+    assert out["hash"] == {"stand": ["crypto-common.js", "crypto-core.js"], "value": digest}
+    assert out["sign"] == {"stand": ["crypto-common.js", "crypto-core.js", "crypto.js"], "value": "functionfunction"}
+    assert out["both"] == {"stand": ["crypto-common.js", "crypto-core.js", "crypto.js"], "value": [digest, "functionfunction", True]}
 
 
 def test_computed_requires_go_to_the_module_loader_and_literals_stay_for_esbuild():

@@ -52,6 +52,7 @@ const alias = {
   ...(nodeCompat ? nodeCompat.nodeBuiltins(runtimeDir) : {}),
   ...Object.fromEntries(values.alias.map((pair) => pair.split('=', 2)).map(([k, v]) => [k, resolve(v)])),
 };
+const light = nodeCompat ? nodeCompat.lightBuiltins(runtimeDir) : {};
 const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
 const appRoot = values.app ? resolve(values.app) : null;
 
@@ -143,7 +144,7 @@ function bundleWith(registry, report) {
     external: ['wasi:*'],
     inject: injected,
     // The registry's lenient resolution must see an import before the built-in guard refuses it.
-    plugins: [...(nodeCompat ? nodeCompat.plugins({ appRoot, deps: values.deps, mounts, registry, report }) : []), builtinGuard],
+    plugins: [...(nodeCompat ? nodeCompat.plugins({ appRoot, deps: values.deps, mounts, registry, report, light }) : []), builtinGuard],
     sourcemap: 'external',
     logLevel: 'silent',
     legalComments: 'none',
@@ -162,8 +163,10 @@ async function bundleWithRegistry(first) {
   const tsconfig = existsSync(join(appRoot, 'tsconfig.json')) ? readFileSync(join(appRoot, 'tsconfig.json'), 'utf8') : undefined;
   const entries = nodeCompat.registryEntries(files, strict, esbuild.transformSync, tsconfig);
   // Built-ins whose stand-in the bundle already holds; another one required by a computed
-  // name fails as a missing module rather than growing every component.
-  const standIns = Object.keys(alias).filter((name) => builtins.has(name) && !name.startsWith('node:') && strict.has(alias[name]));
+  // name fails as a missing module rather than growing every component. One whose light
+  // stand-in it holds is offered whole: what a computed require will read is unknown.
+  const standIns = Object.keys(alias).filter((name) => builtins.has(name) && !name.startsWith('node:')
+    && (strict.has(alias[name]) || strict.has(light[name])));
   for (let round = 0; ; round++) {
     try {
       return await bundleWith({ entries, builtins: standIns, strict }, { rewritten: new Set() });

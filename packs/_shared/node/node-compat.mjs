@@ -9,6 +9,7 @@ import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import * as acorn from 'acorn';
 import * as walk from 'acorn-walk';
 import rewritePattern from 'regexpu-core';
+import { builtinMembersUsed, exportedNames } from './builtin-uses.mjs';
 import { metadataOptions, transpile } from './decorator-metadata.mjs';
 
 const here = dirname(new URL(import.meta.url).pathname);
@@ -59,6 +60,17 @@ export function nodeBuiltins(runtime = join(here, 'runtime')) {
     worker_threads: own('worker_threads.js'),
     zlib: require.resolve('browserify-zlib'),
   };
+}
+
+/**
+ * Lighter stand-ins for built-ins whose whole API costs much: a module gets the light one when
+ * every member of the built-in it reads (builtin-uses.mjs) is one the light file exports;
+ * others get nodeBuiltins' file, which re-exports the light one (one module state for both).
+ * @param {string} runtime as for nodeBuiltins
+ * @returns {Record<string, string>} built-in name (without `node:`) -> absolute file
+ */
+export function lightBuiltins(runtime = join(here, 'runtime')) {
+  return { crypto: join(runtime, 'node', 'crypto-core.js') };
 }
 
 const TOOLCHAIN_MODULES = join(here, 'node_modules') + sep;
@@ -344,8 +356,9 @@ export function registrySource(entries, builtins) {
  *   the app requires anything by a computed name, and what the bundle holds without it)
  * @param {{rewritten: Set<string>}} [options.report] filled with the app files whose
  *   require/import was rewritten
+ * @param {Record<string, string>} [options.light] lightBuiltins(), or {} for none
  */
-export function plugins({ appRoot, deps, mounts = [], registry = null, report = { rewritten: new Set() } }) {
+export function plugins({ appRoot, deps, mounts = [], registry = null, report = { rewritten: new Set() }, light = {} }) {
   const depsModules = deps ? join(resolve(deps), 'node_modules') : null;
   const allMounts = [...(appRoot ? [[appRoot, APP_ROOT]] : []), ...(depsModules ? [[depsModules, `${APP_ROOT}/node_modules`]] : []), ...mounts]
     .sort((a, b) => b[0].length - a[0].length);
@@ -390,6 +403,28 @@ export function plugins({ appRoot, deps, mounts = [], registry = null, report = 
       // Their dependencies get their browser builds (package.json "browser"), as a browser
       // bundler would pick: the crypto-browserify family's main files require Node's crypto.
       build.onResolve({ filter: /.*/ }, (args) => (args.importer.startsWith(TOOLCHAIN_MODULES) ? browserFile(args.path, args.importer) : undefined));
+      const lightNames = Object.keys(light);
+      if (lightNames.length > 0) {
+        const offered = Object.fromEntries(lightNames.map((name) => [name, exportedNames(readFileSync(light[name], 'utf8'))]));
+        const read = new Map(); // `${importer}\0${name}` -> Promise<Set<string> | null>
+        const membersRead = async (importer, name) => {
+          const loader = loaderFor(importer);
+          let text = readFileSync(importer, 'utf8');
+          if (loader !== 'js') {
+            tsconfig ??= (appRoot && tsconfigOf(appRoot)) ?? null;
+            text = (await build.esbuild.transform(text, { loader, ...(tsconfig && loader.startsWith('ts') ? { tsconfigRaw: tsconfig } : {}) })).code;
+          }
+          return builtinMembersUsed(text, new Set([name, `node:${name}`]), importer.endsWith('.cjs') ? 'script' : 'module');
+        };
+        build.onResolve({ filter: new RegExp(`^(?:node:)?(?:${lightNames.join('|')})$`) }, async (args) => {
+          if (args.namespace !== 'file' || !args.importer || args.pluginData?.fabricksInner) return undefined;
+          const name = args.path.replace(/^node:/, '');
+          const key = `${args.importer}\0${name}`;
+          if (!read.has(key)) read.set(key, membersRead(args.importer, name).catch(() => null));
+          const members = await read.get(key);
+          return members && [...members].every((member) => offered[name].has(member)) ? { path: light[name] } : undefined;
+        });
+      }
       build.onResolve({ filter: /^fabricks:(?:app-files|dynamic-requires|app-modules)$/ },
         (args) => ({ path: args.path.slice('fabricks:'.length), namespace: 'fabricks' }));
       build.onLoad({ filter: /^dynamic-requires$/, namespace: 'fabricks' }, () => {

@@ -1,226 +1,31 @@
-// node:crypto inside a component, from well-kept pure-JS libraries (StarlingMonkey has no
-// OpenSSL): hashes and HMACs from crypto-browserify's create-hash/create-hmac (every digest
-// OpenSSL names that apps use, streaming); AES ciphers from browserify-cipher; RSA and ECDSA
-// signatures from browserify-sign (PEM parsing, encrypted keys); ECDH from create-ecdh;
-// RSA encryption from public-encrypt; pbkdf2, scrypt and hkdf from @noble/hashes (several
-// times faster than the browserify pbkdf2 under an interpreter); ChaCha20-Poly1305 from
-// @noble/ciphers; Ed25519 and EC key generation from @noble/curves. What is ours is only the
-// glue that gives them Node's API: argument forms, digest names, KeyObject, DER encodings
-// of generated keys. Random bytes come from the host (wasi:random), WebCrypto is the engine's.
-import createHash from 'npm:create-hash/browser.js';
-import browserHmac from 'npm:create-hmac/browser.js';
+// node:crypto inside a component, the whole API, from well-kept pure-JS libraries (StarlingMonkey
+// has no OpenSSL): the light half (crypto-core.js: hashes, HMACs, random bytes, key
+// derivation) and AES ciphers from browserify-cipher; RSA and ECDSA signatures from
+// browserify-sign (PEM parsing, encrypted keys); ECDH from create-ecdh; RSA encryption from
+// public-encrypt; ChaCha20-Poly1305 from @noble/ciphers; Ed25519 and EC key generation from
+// @noble/curves. What is ours is only the glue that gives them Node's API: argument forms,
+// digest names, KeyObject, DER encodings of generated keys.
 import * as aes from 'npm:browserify-cipher/browser.js';
 import * as browserSign from 'npm:browserify-sign/browser/index.js';
 import createECDH from 'npm:create-ecdh/browser.js';
 import * as rsaEncrypt from 'npm:public-encrypt/browser.js';
 import parseKeys from 'npm:parse-asn1';
-import { pbkdf2 as noblePbkdf2 } from 'npm:@noble/hashes/pbkdf2.js';
-import { scrypt as nobleScrypt } from 'npm:@noble/hashes/scrypt.js';
-import { hkdf as nobleHkdf } from 'npm:@noble/hashes/hkdf.js';
-import { md5, ripemd160, sha1 } from 'npm:@noble/hashes/legacy.js';
-import { sha224, sha256, sha384, sha512, sha512_224, sha512_256 } from 'npm:@noble/hashes/sha2.js';
-import { sha3_224, sha3_256, sha3_384, sha3_512 } from 'npm:@noble/hashes/sha3.js';
 import { chacha20poly1305 } from 'npm:@noble/ciphers/chacha.js';
 import { ed25519 } from 'npm:@noble/curves/ed25519.js';
 import { p256, p384, p521 } from 'npm:@noble/curves/nist.js';
 import { secp256k1 } from 'npm:@noble/curves/secp256k1.js';
 import { Buffer } from 'buffer';
 import { Writable } from 'stream';
+import core from './crypto-core.js';
+import { bytes, codeError, DER_LABELS, digestName, KeyObject, pem, setRsaDetails, unpem } from './crypto-common.js';
 
-const web = globalThis.crypto;
+export * from './crypto-core.js';
+export { createECDH };
 
-export { createHash, createECDH };
-
-/** Node's createHmac (create-hmac), which also takes a secret KeyObject as its key. */
-export function createHmac(algorithm, key, options) {
-  return browserHmac(algorithm, key instanceof KeyObject ? key._secret : key, options);
-}
-export const webcrypto = web;
-export const subtle = web?.subtle;
-
-/** A Node-shaped error with its `code`, as node:crypto throws them. */
-function codeError(Type, code, message) {
-  return Object.assign(new Type(message), { code });
-}
-
-/** A string (in `encoding`, UTF-8 by default), Buffer, TypedArray, DataView or ArrayBuffer as a Buffer. */
-function bytes(value, encoding, name = 'data') {
-  if (typeof value === 'string') return Buffer.from(value, encoding ?? 'utf8');
-  if (Buffer.isBuffer(value)) return value;
-  if (ArrayBuffer.isView(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  if (value instanceof ArrayBuffer) return Buffer.from(value);
-  if (value instanceof KeyObject && value.type === 'secret') return value._secret;
-  throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE',
-    `The "${name}" argument must be of type string or an instance of ArrayBuffer, Buffer, TypedArray, or DataView.`);
-}
-
-// ---------------------------------------------------------------- random
-
-/** Random bytes from the host. Called before the build's snapshot, it would bake one value
- *  into every instance: the engine refuses randomness then, which is the right failure. */
-export function randomBytes(size, callback) {
-  const out = randomFillSync(Buffer.alloc(size));
-  if (callback) {
-    queueMicrotask(() => callback(null, out));
-    return undefined;
-  }
-  return out;
-}
-
-export const pseudoRandomBytes = randomBytes;
-export const prng = randomBytes;
-export const rng = randomBytes;
-
-/** Fill ``buffer`` (a TypedArray, DataView or ArrayBuffer) from the host's random source, at
- *  most 65536 bytes per getRandomValues() call (the Web Crypto limit). */
-export function randomFillSync(buffer, offset = 0, size = buffer.byteLength - offset) {
-  const view = new Uint8Array(buffer.buffer ?? buffer, (buffer.byteOffset ?? 0) + offset, size);
-  for (let at = 0; at < size; at += 65536) web.getRandomValues(view.subarray(at, Math.min(size, at + 65536)));
-  return buffer;
-}
-
-/** randomFillSync with Node's callback forms (buffer, [offset, [size,]] callback). */
-export function randomFill(buffer, offset, size, callback) {
-  const done = [offset, size, callback].find((a) => typeof a === 'function');
-  const start = typeof offset === 'number' ? offset : 0;
-  const length = typeof size === 'number' ? size : undefined;
-  randomFillSync(buffer, start, length);
-  queueMicrotask(() => done(null, buffer));
-}
-
-/** A random version-4 UUID (the engine's own randomUUID, from the host's random source). */
-export function randomUUID() {
-  return web.randomUUID();
-}
-
-/** A uniform random integer in [min, max) without modulo bias, as Node draws it. */
-export function randomInt(min, max, callback) {
-  if (max === undefined || typeof max === 'function') {
-    callback = max;
-    max = min;
-    min = 0;
-  }
-  const range = max - min;
-  if (!(range > 0) || range > 2 ** 48) throw new RangeError('randomInt: max - min must be in (0, 2^48]');
-  const limit = 2 ** 48 - (2 ** 48 % range);
-  let value;
-  do {
-    value = randomBytes(6).readUIntBE(0, 6);
-  } while (value >= limit);
-  const result = min + (value % range);
-  if (callback) {
-    queueMicrotask(() => callback(null, result));
-    return undefined;
-  }
-  return result;
-}
-
-export function getRandomValues(array) {
-  return web.getRandomValues(array);
-}
-
-/** Constant-time comparison (node:crypto timingSafeEqual). @throws {RangeError} on unequal lengths. */
-export function timingSafeEqual(a, b) {
-  if (a.byteLength !== b.byteLength) {
-    throw codeError(RangeError, 'ERR_CRYPTO_TIMING_SAFE_EQUAL_LENGTH', 'Input buffers must have the same byte length');
-  }
-  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  let diff = 0;
-  for (let i = 0; i < x.length; i++) diff |= x[i] ^ y[i];
-  return diff === 0;
-}
-
-// ---------------------------------------------------------------- key derivation
-
-const NOBLE_HASHES = {
-  md5, ripemd160, rmd160: ripemd160, sha1, sha224, sha256, sha384, sha512, 'sha512-224': sha512_224,
-  'sha512-256': sha512_256, 'sha3-224': sha3_224, 'sha3-256': sha3_256, 'sha3-384': sha3_384, 'sha3-512': sha3_512,
-};
-
-/** The digest Node (OpenSSL) means by `name`: sha256, SHA256, SHA-256, RSA-SHA256. */
-function digestName(name) {
-  const lower = String(name).toLowerCase().replace(/^rsa-/, '');
-  return lower.replace(/^sha-(\d)/, 'sha$1').replace(/^sha2-(\d)/, 'sha$1').replace(/^sha512\/(\d+)$/, 'sha512-$1');
-}
-
-function nobleHash(name) {
-  const hash = NOBLE_HASHES[digestName(name)];
-  if (!hash) throw codeError(TypeError, 'ERR_CRYPTO_INVALID_DIGEST', `Invalid digest: ${name}`);
-  return hash;
-}
-
-function checkInteger(value, name, min = 0, max = 2 ** 31 - 1) {
-  if (typeof value !== 'number') {
-    throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" argument must be of type number. Received ${typeof value}`);
-  }
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw codeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be >= ${min} && <= ${max}. Received ${value}`);
-  }
-}
-
-/** PBKDF2 as Node computes it (any digest OpenSSL names that apps use). */
-export function pbkdf2Sync(password, salt, iterations, keylen, digest) {
-  checkInteger(iterations, 'iterations', 1);
-  checkInteger(keylen, 'keylen');
-  const hash = nobleHash(digest);
-  if (keylen === 0) return Buffer.alloc(0);
-  const out = noblePbkdf2(hash, bytes(password, 'utf8', 'password'), bytes(salt, 'utf8', 'salt'), { c: iterations, dkLen: keylen });
-  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
-}
-
-/** pbkdf2Sync with a callback, called after the current job as Node's threadpool would. */
-export function pbkdf2(password, salt, iterations, keylen, digest, callback) {
-  if (typeof callback !== 'function') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "callback" argument must be of type function');
-  const result = pbkdf2Sync(password, salt, iterations, keylen, digest);
-  setTimeout(() => callback(null, result), 0);
-}
-
-function scryptParams(options = {}) {
-  const N = options.N ?? options.cost ?? 16384;
-  const r = options.r ?? options.blockSize ?? 8;
-  const p = options.p ?? options.parallelization ?? 1;
-  const maxmem = options.maxmem ?? 32 * 1024 * 1024;
-  if (N < 2 || (N & (N - 1)) !== 0) throw codeError(RangeError, 'ERR_CRYPTO_INVALID_SCRYPT_PARAMS', 'Invalid scrypt params: N must be a power of 2 greater than 1');
-  // OpenSSL's memory check, which Node applies: 128 * N * r bytes (plus the p blocks).
-  if (128 * N * r + 128 * r * p > maxmem) {
-    throw codeError(RangeError, 'ERR_CRYPTO_INVALID_SCRYPT_PARAMS', 'Invalid scrypt params: memory limit exceeded');
-  }
-  return { N, r, p };
-}
-
-/** scrypt as Node computes it (N/cost, r/blockSize, p/parallelization, maxmem). */
-export function scryptSync(password, salt, keylen, options) {
-  checkInteger(keylen, 'keylen');
-  const { N, r, p } = scryptParams(options);
-  const out = nobleScrypt(bytes(password, 'utf8', 'password'), bytes(salt, 'utf8', 'salt'), { N, r, p, dkLen: keylen, maxmem: 2 ** 32 });
-  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
-}
-
-/** scryptSync with Node's callback forms (…, keylen, [options,] callback). */
-export function scrypt(password, salt, keylen, options, callback) {
-  if (typeof options === 'function') {
-    callback = options;
-    options = undefined;
-  }
-  if (typeof callback !== 'function') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "callback" argument must be of type function');
-  const result = scryptSync(password, salt, keylen, options);
-  setTimeout(() => callback(null, result), 0);
-}
-
-/** HKDF (RFC 5869) as Node's hkdfSync: an ArrayBuffer of `keylen` bytes. */
-export function hkdfSync(digest, ikm, salt, info, keylen) {
-  const hash = nobleHash(digest);
-  checkInteger(keylen, 'keylen');
-  if (keylen > 255 * hash.outputLen) throw codeError(RangeError, 'ERR_CRYPTO_INVALID_KEYLEN', 'Invalid key length');
-  const out = nobleHkdf(hash, bytes(ikm, 'utf8', 'ikm'), bytes(salt, 'utf8', 'salt'), bytes(info, 'utf8', 'info'), keylen);
-  return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
-}
-
-export function hkdf(digest, ikm, salt, info, keylen, callback) {
-  const result = hkdfSync(digest, ikm, salt, info, keylen);
-  setTimeout(() => callback(null, result), 0);
-}
+setRsaDetails((key) => {
+  const parsed = parseKeys(key._pem);
+  return { modulusLength: parsed.modulus.bitLength(), publicExponent: BigInt(parsed.publicExponent.toString(10)) };
+});
 
 // ---------------------------------------------------------------- ciphers
 
@@ -306,10 +111,6 @@ export function getCiphers() {
   return [...aes.getCiphers(), 'chacha20-poly1305'].sort();
 }
 
-export function getHashes() {
-  return ['md5', 'ripemd160', 'rmd160', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'];
-}
-
 export function getCurves() {
   return ['prime256v1', 'secp256k1', 'secp384r1', 'secp521r1'];
 }
@@ -356,85 +157,6 @@ function curveOf(name) {
   return [key, ...curve];
 }
 
-function pem(label, derBytes) {
-  const b64 = derBytes.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
-  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
-}
-
-function unpem(text) {
-  const found = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/.exec(text);
-  if (!found) return null;
-  const body = found[2].split('\n').filter((l) => !l.includes(':')).join('');
-  return { label: found[1], der: Buffer.from(body.replace(/\s+/g, ''), 'base64') };
-}
-
-const DER_LABELS = { pkcs8: 'PRIVATE KEY', spki: 'PUBLIC KEY', pkcs1: null, sec1: 'EC PRIVATE KEY' };
-const ED25519_PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex');
-const ED25519_SPKI = Buffer.from('302a300506032b6570032100', 'hex');
-
-/** Node's KeyObject: a secret, public or private key. Asymmetric keys keep their PEM form,
- *  which browserify-sign and public-encrypt take; Ed25519 keys their raw 32 bytes. */
-export class KeyObject {
-  constructor(type, handle) {
-    if (!['secret', 'public', 'private'].includes(type)) throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The argument 'type' is invalid. Received '${type}'`);
-    this._type = type;
-    Object.assign(this, handle);
-  }
-
-  get type() {
-    return this._type;
-  }
-
-  get asymmetricKeyType() {
-    return this._type === 'secret' ? undefined : this._kind;
-  }
-
-  get symmetricKeySize() {
-    return this._type === 'secret' ? this._secret.length : undefined;
-  }
-
-  get asymmetricKeyDetails() {
-    if (this._kind === 'ec') return { namedCurve: this._curve };
-    if (this._kind === 'rsa') {
-      const parsed = parseKeys(this._pem);
-      return { modulusLength: parsed.modulus.bitLength(), publicExponent: BigInt(parsed.publicExponent.toString(10)) };
-    }
-    return this._type === 'secret' ? undefined : {};
-  }
-
-  /** The key as Node exports it: secret keys as bytes; asymmetric keys as PEM or DER in
-   *  pkcs8/spki (and the pkcs1/sec1 form they were given in). */
-  export(options = {}) {
-    if (this._type === 'secret') return Buffer.from(this._secret);
-    const format = options.format ?? 'pem';
-    const type = options.type ?? (this._type === 'public' ? 'spki' : 'pkcs8');
-    if (format === 'jwk') throw codeError(Error, 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM', 'JWK export is not available in a Fabricks component');
-    let derBytes;
-    let label;
-    if (this._kind === 'ed25519') {
-      derBytes = Buffer.concat([this._type === 'public' ? ED25519_SPKI : ED25519_PKCS8, this._raw]);
-      label = this._type === 'public' ? 'PUBLIC KEY' : 'PRIVATE KEY';
-    } else {
-      const have = unpem(this._pem);
-      const wanted = type === 'pkcs1' ? `RSA ${this._type === 'public' ? 'PUBLIC' : 'PRIVATE'} KEY` : DER_LABELS[type];
-      if (have.label !== wanted) {
-        throw codeError(Error, 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM',
-          `exporting a ${have.label} as ${type} is not available in a Fabricks component (it exports keys in the form they were made or imported in)`);
-      }
-      derBytes = have.der;
-      label = wanted;
-    }
-    if (options.cipher) throw codeError(Error, 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM', 'encrypting an exported key is not available in a Fabricks component');
-    return format === 'der' ? derBytes : pem(label, derBytes);
-  }
-
-  equals(other) {
-    if (!(other instanceof KeyObject) || other._type !== this._type) return false;
-    const a = this._type === 'secret' ? this._secret : this.export({ format: 'der' });
-    const b = other._type === 'secret' ? other._secret : other.export({ format: 'der' });
-    return a.length === b.length && timingSafeEqual(a, b);
-  }
-}
 
 function isPrivateLabel(label) {
   return /PRIVATE KEY$/.test(label);
@@ -545,10 +267,6 @@ export function createPublicKey(key) {
   return ecPublicKey(made._curve, curve.getPublicKey(ecSecret(parsed, made._curve), false));
 }
 
-/** Node's createSecretKey: an HMAC or cipher key as a KeyObject. */
-export function createSecretKey(key, encoding) {
-  return new KeyObject('secret', { _secret: Buffer.from(bytes(key, encoding, 'key')) });
-}
 
 function exported(keyObject, encoding) {
   return encoding ? keyObject.export(encoding) : keyObject;
@@ -585,16 +303,6 @@ export function generateKeyPair(type, options, callback) {
     return;
   }
   setTimeout(() => callback(null, pair.publicKey, pair.privateKey), 0);
-}
-
-/** Node's generateKeySync('hmac' | 'aes', { length }) (length in bits). */
-export function generateKeySync(type, { length }) {
-  return createSecretKey(randomBytes(length / 8));
-}
-
-export function generateKey(type, options, callback) {
-  const key = generateKeySync(type, options);
-  setTimeout(() => callback(null, key), 0);
 }
 
 // ---------------------------------------------------------------- signatures
@@ -752,37 +460,8 @@ export function publicDecrypt(key, buffer) {
   return rsaEncrypt.publicDecrypt(rsaKey(key, false), bytes(buffer));
 }
 
-export const constants = {
-  RSA_PKCS1_PADDING: 1, RSA_NO_PADDING: 3, RSA_PKCS1_OAEP_PADDING: 4, RSA_PKCS1_PSS_PADDING: 6,
-  RSA_PSS_SALTLEN_DIGEST: -1, RSA_PSS_SALTLEN_AUTO: -2, RSA_PSS_SALTLEN_MAX_SIGN: -2,
-  POINT_CONVERSION_COMPRESSED: 2, POINT_CONVERSION_UNCOMPRESSED: 4, POINT_CONVERSION_HYBRID: 6,
-};
-
-function unavailable(name, why) {
-  return () => {
-    throw codeError(Error, 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM', `crypto.${name}() is not available in a Fabricks component (${why})`);
-  };
-}
-
-export const createDiffieHellman = unavailable('createDiffieHellman', 'finite-field Diffie-Hellman; use createECDH');
-export const getDiffieHellman = unavailable('getDiffieHellman', 'finite-field Diffie-Hellman; use createECDH');
-export const createCipher = unavailable('createCipher', 'removed from Node 22; use createCipheriv');
-export const createDecipher = unavailable('createDecipher', 'removed from Node 22; use createDecipheriv');
-export const X509Certificate = class X509Certificate {
-  constructor() {
-    unavailable('X509Certificate', 'no certificate parsing')();
-  }
-};
-
-export function getFips() {
-  return 0;
-}
-
 export default {
-  createHash, createHmac, createECDH, webcrypto, subtle, randomBytes, pseudoRandomBytes, prng, rng, randomFillSync,
-  randomFill, randomUUID, randomInt, getRandomValues, timingSafeEqual, pbkdf2, pbkdf2Sync, scrypt, scryptSync, hkdf,
-  hkdfSync, createCipheriv, createDecipheriv, getCiphers, getHashes, getCurves, KeyObject, createPrivateKey,
-  createPublicKey, createSecretKey, generateKeyPair, generateKeyPairSync, generateKey, generateKeySync, sign, verify,
-  Sign, Verify, createSign, createVerify, publicEncrypt, privateDecrypt, privateEncrypt, publicDecrypt, constants,
-  createDiffieHellman, getDiffieHellman, createCipher, createDecipher, X509Certificate, getFips,
+  ...core, createECDH, createCipheriv, createDecipheriv, getCiphers, getCurves, createPrivateKey, createPublicKey,
+  generateKeyPair, generateKeyPairSync, sign, verify, Sign, Verify, createSign, createVerify, publicEncrypt,
+  privateDecrypt, privateEncrypt, publicDecrypt,
 };
