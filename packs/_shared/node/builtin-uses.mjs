@@ -8,26 +8,12 @@
 // the module object goes anywhere the source does not show (passed to a function, stored in
 // a property, read with a computed key, imported dynamically, re-exported whole), the answer
 // is null: "anything".
-import * as acorn from 'acorn';
 import * as walk from 'acorn-walk';
+import { isStringLiteral, parse, stringValue } from './js-source.mjs';
 
 // The interop helpers that compilers wrap a require() in (tsc, tslib, esbuild, Babel): they
 // hand back the module object, or one whose `default` is it.
 const INTEROP = new Set(['__importStar', '__importDefault', '__toESM', '_interopRequireDefault', '_interopRequireWildcard']);
-
-const isString = (node) => (node?.type === 'Literal' && typeof node.value === 'string')
-  || (node?.type === 'TemplateLiteral' && node.expressions.length === 0);
-const stringOf = (node) => (node.type === 'Literal' ? node.value : node.quasis[0].value.cooked);
-
-function parse(text, sourceType) {
-  const options = { ecmaVersion: 'latest', allowHashBang: true, allowReturnOutsideFunction: true,
-    allowAwaitOutsideFunction: true, allowImportExportEverywhere: true };
-  try {
-    return acorn.parse(text, { ...options, sourceType });
-  } catch {
-    return acorn.parse(text, { ...options, sourceType: sourceType === 'module' ? 'script' : 'module' });
-  }
-}
 
 function calleeName(callee) {
   if (callee.type === 'Identifier') return callee.name;
@@ -69,8 +55,8 @@ export function builtinMembersUsed(text, specifiers, sourceType = 'module') {
         continue;
       }
       if (parent?.type === 'MemberExpression' && parent.object === node) {
-        if (parent.computed && !isString(parent.property)) return void (escapes = true);
-        const name = parent.computed ? stringOf(parent.property) : parent.property.name;
+        if (parent.computed && !isStringLiteral(parent.property)) return void (escapes = true);
+        const name = parent.computed ? stringValue(parent.property) : parent.property.name;
         if (name === 'default') {
           node = parent;
           at--;
@@ -100,11 +86,11 @@ export function builtinMembersUsed(text, specifiers, sourceType = 'module') {
 
   const destructured = (pattern) => {
     for (const property of pattern.properties) {
-      if (property.type !== 'Property' || (property.computed && !isString(property.key))) {
+      if (property.type !== 'Property' || (property.computed && !isStringLiteral(property.key))) {
         escapes = true;
         continue;
       }
-      const key = property.computed ? stringOf(property.key) : property.key.name ?? String(property.key.value);
+      const key = property.computed ? stringValue(property.key) : property.key.name ?? String(property.key.value);
       if (key === 'default') {
         if (property.value.type === 'Identifier') names.add(property.value.name);
         else if (property.value.type === 'ObjectPattern') destructured(property.value);
@@ -140,11 +126,11 @@ export function builtinMembersUsed(text, specifiers, sourceType = 'module') {
       if (specifiers.has(node.source.value)) escapes = true;
     },
     ImportExpression(node) {
-      if (isString(node.source) && specifiers.has(stringOf(node.source))) escapes = true;
+      if (isStringLiteral(node.source) && specifiers.has(stringValue(node.source))) escapes = true;
     },
     CallExpression(node, ancestors) {
       if (node.callee.type === 'Identifier' && node.callee.name === 'require' && node.arguments.length === 1
-        && isString(node.arguments[0]) && specifiers.has(stringOf(node.arguments[0]))) {
+        && isStringLiteral(node.arguments[0]) && specifiers.has(stringValue(node.arguments[0]))) {
         useOf(node, ancestors);
       }
     },

@@ -10,6 +10,7 @@ import * as acorn from 'acorn';
 import * as walk from 'acorn-walk';
 import rewritePattern from 'regexpu-core';
 import { builtinMembersUsed, exportedNames } from './builtin-uses.mjs';
+import { isStringLiteral, parse } from './js-source.mjs';
 import { metadataOptions, transpile } from './decorator-metadata.mjs';
 
 const here = dirname(new URL(import.meta.url).pathname);
@@ -214,20 +215,6 @@ export function lowerPropertyEscapes(text, sourceType = 'module') {
   }
   return out + text.slice(last);
 }
-
-function parse(text, sourceType, onToken) {
-  const options = { ecmaVersion: 'latest', allowHashBang: true, allowReturnOutsideFunction: true,
-    allowAwaitOutsideFunction: true, allowImportExportEverywhere: true, onToken };
-  try {
-    return acorn.parse(text, { ...options, sourceType });
-  } catch {
-    if (Array.isArray(onToken)) onToken.length = 0;
-    return acorn.parse(text, { ...options, sourceType: sourceType === 'module' ? 'script' : 'module' });
-  }
-}
-
-const isStringLiteral = (node) => (node?.type === 'Literal' && typeof node.value === 'string')
-  || (node?.type === 'TemplateLiteral' && node.expressions.length === 0);
 
 /**
  * Give an app file's run-time module loading its own place: `require(expr)` and
