@@ -9,7 +9,6 @@ export function codeError(Type, code, message) {
   return Object.assign(new Type(message), { code });
 }
 
-
 /** A string (in `encoding`, UTF-8 by default), Buffer, TypedArray, DataView or ArrayBuffer as a Buffer. */
 export function bytes(value, encoding, name = 'data') {
   if (typeof value === 'string') return Buffer.from(value, encoding ?? 'utf8');
@@ -52,8 +51,8 @@ export function unpem(text) {
 }
 
 export const DER_LABELS = { pkcs8: 'PRIVATE KEY', spki: 'PUBLIC KEY', pkcs1: null, sec1: 'EC PRIVATE KEY' };
-export const ED25519_PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex');
-export const ED25519_SPKI = Buffer.from('302a300506032b6570032100', 'hex');
+const ED25519_PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex');
+const ED25519_SPKI = Buffer.from('302a300506032b6570032100', 'hex');
 
 // An RSA key's details need its ASN.1 parsed: crypto.js, which makes RSA keys, provides that.
 let rsaDetails = () => ({});
