@@ -24,10 +24,11 @@ from .detect import IGNORED_DIRS
 
 
 def root() -> Path:
-    """The cache folder (created on first use)."""
+    """The cache folder (created on first use), absolute: build commands run in other folders,
+    so a relative ``FABRICKS_CACHE_DIR`` is taken from the current one."""
     base = os.environ.get("FABRICKS_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "fabricks")
-    path = Path(base)
+    path = Path(base).expanduser().absolute()
     path.mkdir(parents=True, exist_ok=True)
     return path
 

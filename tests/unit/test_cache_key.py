@@ -64,3 +64,11 @@ def test_source_include_and_exclude_choose_the_hashed_files(tmp_path: Path):
     excluded = key(a)
     (a / "notes.log").write_text("2")
     assert key(a) == excluded != plain
+
+
+def test_a_relative_cache_dir_is_taken_from_the_current_folder(tmp_path: Path, monkeypatch):
+    """Build commands run in the build's own folders: the cache's paths must not be relative."""
+    from fabricks import cache
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FABRICKS_CACHE_DIR", "rel/cache")
+    assert cache.root() == tmp_path / "rel" / "cache" and cache.root().is_dir()
