@@ -227,6 +227,9 @@ def _node(script: str, app_dir: Path, result: BuildResult, env: dict[str, str], 
     loader = ["--import", (NATIVE_NODE / "node_modules" / "tsx" / "dist" / "loader.mjs").as_uri()] \
         if app.endswith((".ts", ".mts", ".cts", ".tsx")) else []
     args = [app, "{port}", *([handler] if handler else [])]
+    # As deployed: NODE_ENV as the component was built with it (the pack's node_env option).
+    mode = result.spec.options.get("node_env", "production")
+    env = {**({"NODE_ENV": mode} if mode else {}), **env}
     workers = cores()
     return [NativeProcess("node, 1 process", ["node", *loader, str(NATIVE_NODE / script), *args], app_dir, env, probe),
             NativeProcess(f"node cluster, {workers} processes",

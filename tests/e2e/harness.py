@@ -155,8 +155,11 @@ def _node_server(script: str, app_dir: Path, app: str, env: dict[str, str] | Non
     # A TypeScript entry runs as its users run it on Node 20 (which can't strip types): with tsx.
     loader = ["--import", (NATIVE_NODE / "node_modules" / "tsx" / "dist" / "loader.mjs").as_uri()] \
         if app.endswith((".ts", ".mts", ".cts", ".tsx")) else []
+    # Node runs in the mode the component was built in (the pack's node_env, "production"
+    # unless the Fabrickfile says otherwise), as the app's users deploy it.
+    mode = result.spec.options.get("node_env", "production") if result else "production"
     return NativeServer(["node", *loader, str(NATIVE_NODE / script), app, "{port}", *([handler] if handler else [])],
-                        cwd=app_dir, env=env)
+                        cwd=app_dir, env={**({"NODE_ENV": mode} if mode else {}), **(env or {})})
 
 
 def node_fetch(app_dir: Path, app: str, env: dict[str, str] | None = None,

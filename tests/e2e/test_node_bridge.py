@@ -108,6 +108,27 @@ def test_granted_environment_reaches_process_env(servers):
     assert answer["greeting"] == "hej" and answer["cwd"] == "/app"
 
 
+def test_node_env_is_production_from_the_top_level_on(servers):
+    """NODE_ENV is the build's (the pack's node_env, "production" by default): read statically,
+    by a computed name, or listed, at the top level (build time) and in a request, as Node
+    started with NODE_ENV=production sees it."""
+    answer = both(servers, Req("GET", "/env", ignore_headers=frozenset({"content-length"}), compare_body=False)).json()
+    assert answer["mode"] == answer["modeAtTopLevel"] == answer["modeByName"] == "production"
+    assert answer["modeListed"] is True
+
+
+@pytest.mark.parametrize("mode, expected", [("development", "development"), ("", None)])
+def test_node_env_follows_the_fabrickfile(tmp_path, mode, expected):
+    app = tmp_path / APP.name
+    shutil.copytree(APP, app)
+    fabrickfile = app / "Fabrickfile"
+    fabrickfile.write_text(fabrickfile.read_text().replace('app = "server.js"', f'app = "server.js"\nnode_env = "{mode}"'))
+    with ComponentServer(build_app(app)) as component:
+        answer = requests.get(component.url + "/env", timeout=30).json()
+    assert answer["mode"] == answer["modeAtTopLevel"] == answer["modeByName"] == expected
+    assert answer["modeListed"] is (expected is not None)
+
+
 def test_bundled_files_are_read_only(servers):
     _, component = servers
     assert send(component.url, Req("GET", "/fs")).json() == {"data": "bundled data\n", "exists": False, "readOnly": "EROFS"}

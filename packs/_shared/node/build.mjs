@@ -3,11 +3,15 @@
 // with esbuild, then make it a component with componentize-js (StarlingMonkey + wizer).
 //
 //   node build.mjs --entry GLUE/fabricks-entry.js --app APP --deps DEPS --wit WIT --world WORLD \
-//                  [--alias MODULE=FILE ...] [--node-builtins] --out OUT.wasm
+//                  [--alias MODULE=FILE ...] [--node-builtins] [--node-env MODE] --out OUT.wasm
 //
 // --node-builtins gives Node built-ins their stand-ins (node-compat.mjs), bundles the app's
 // own files under /app for node:fs, gives each module its __dirname and import.meta.url, and
 // (when an app file requires a computed path) a registry of the app's modules for require().
+//
+// --node-env fixes process.env.NODE_ENV as bundlers do (esbuild's define): every static read
+// becomes the string, so a dependency's development-only branches drop out of the bundle,
+// and runtime/node/process.js holds it in process.env from the top level on.
 //
 // Dependencies resolve as Node resolves them from the app's folder: the staged install
 // (stage_deps.mjs) mirrors the node_modules folders Node would walk up to (a workspace
@@ -31,7 +35,7 @@ const { values } = parseArgs({
     entry: { type: 'string' }, deps: { type: 'string' }, wit: { type: 'string' }, world: { type: 'string' },
     out: { type: 'string' }, alias: { type: 'string', multiple: true, default: [] },
     app: { type: 'string' }, source: { type: 'string' }, 'node-builtins': { type: 'boolean', default: false },
-    docs: { type: 'string', default: 'docs/node-hono.md' },
+    docs: { type: 'string', default: 'docs/node-hono.md' }, 'node-env': { type: 'string', default: '' },
   },
 });
 
@@ -55,6 +59,11 @@ const alias = {
 const light = nodeCompat ? nodeCompat.lightBuiltins(runtimeDir) : {};
 const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
 const appRoot = values.app ? resolve(values.app) : null;
+const nodeEnv = values['node-env'];
+const nodeEnvDefines = {
+  __FABRICKS_NODE_ENV__: nodeEnv ? JSON.stringify(nodeEnv) : 'undefined',
+  ...(nodeEnv ? { 'process.env.NODE_ENV': JSON.stringify(nodeEnv) } : {}),
+};
 
 // Node built-ins the pack gives no stand-in for fail the build here, naming the importer,
 // rather than failing at run time inside the component.
@@ -142,6 +151,7 @@ function bundleWith(registry, report) {
     nodePaths,
     alias: Object.fromEntries(Object.entries(alias).flatMap(([k, v]) => k.startsWith('node:') ? [[k, v]] : [[k, v], [`node:${k}`, v]])),
     external: ['wasi:*'],
+    define: nodeEnvDefines,
     inject: injected,
     // The registry's lenient resolution must see an import before the built-in guard refuses it.
     plugins: [...(nodeCompat ? nodeCompat.plugins({ appRoot, deps: values.deps, mounts, registry, report, light }) : []), builtinGuard],

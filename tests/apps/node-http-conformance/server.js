@@ -6,6 +6,8 @@ const crypto = require('crypto');
 const { URL } = require('url');
 
 let count = 0;
+// Read at the top level, as Express reads it: at build time in a component.
+const modeAtTopLevel = process.env.NODE_ENV ?? null;
 
 function json(res, status, value) {
   const body = JSON.stringify(value);
@@ -105,7 +107,9 @@ module.exports = function handler(req, res) {
       res.end(String(count));
       return;
     case '/env':
-      json(res, 200, { greeting: process.env.FABRICKS_GREETING ?? null, cwd: process.cwd(), platform: typeof process.platform });
+      json(res, 200, { greeting: process.env.FABRICKS_GREETING ?? null, cwd: process.cwd(), platform: typeof process.platform,
+        mode: process.env.NODE_ENV ?? null, modeAtTopLevel, modeByName: process.env[['NODE', 'ENV'].join('_')] ?? null,
+        modeListed: Object.keys(process.env).includes('NODE_ENV') });
       return;
     case '/fs': {
       const data = fs.readFileSync(path.join(__dirname, 'data.txt'), 'utf8');

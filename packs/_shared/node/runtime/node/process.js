@@ -9,8 +9,9 @@ import { reportUncaught } from './uncaught.js';
 const APP_ROOT = '/app';
 // While the app's top level runs at build time the environment is empty: the build
 // machine's variables must not be baked into the component. Once serving, `env` holds what
-// the host grants, read at the first look.
-let environment = {};
+// the host grants, read at the first look. NODE_ENV is the build's (the pack's node_env
+// option, which build.mjs defines), there from the top level on.
+let environment = typeof __FABRICKS_NODE_ENV__ === 'string' ? { NODE_ENV: __FABRICKS_NODE_ENV__ } : {};
 let builtEnvironment = {}; // what the app's top level set itself, kept under the host's
 let getEnvironment = null;
 
