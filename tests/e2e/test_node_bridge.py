@@ -188,13 +188,14 @@ def test_an_exported_server_that_never_listens_is_served(tmp_path):
 
 
 def test_node_crypto_matches_node(tmp_path):
-    """node:crypto in a component (crypto-browserify, @noble): KDFs, ciphers, RSA/ECDSA/Ed25519
-    signatures, KeyObjects, generated key pairs and ECDH give Node's bytes for the same inputs."""
+    """node:crypto in a component (compiled hashes, crypto-browserify, @noble): hashes and HMACs
+    fed every way, KDFs (a login's PBKDF2 among them), ciphers, RSA/ECDSA/Ed25519 signatures,
+    KeyObjects, generated key pairs and ECDH give Node's bytes for the same inputs."""
     app = APP.parent / "node-crypto"
     result = build_app(app)
     shutil.copytree(app, tmp_path / app.name)
     with node_http(tmp_path / app.name, "server.js", result=result) as native, ComponentServer(result) as component:
-        for path in ("/kdf", "/ciphers", "/signatures", "/misc", "/webcrypto"):
+        for path in ("/kdf", "/hashes", "/hash-stream", "/ciphers", "/signatures", "/misc", "/webcrypto"):
             answer = both((native, component), Req("GET", path)).json()
             if path == "/signatures":
                 assert all(answer[k] for k in ("rsaVerifies", "ecdsaVerifies", "generated", "generatedEd")), answer

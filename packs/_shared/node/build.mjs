@@ -3,7 +3,11 @@
 // with esbuild, then make it a component with componentize-js (StarlingMonkey + wizer).
 //
 //   node build.mjs --entry GLUE/fabricks-entry.js --app APP --deps DEPS --wit WIT --world WORLD \
-//                  [--alias MODULE=FILE ...] [--node-builtins] [--node-env MODE] --out OUT.wasm
+//                  [--alias MODULE=FILE ...] [--node-builtins] [--node-env MODE] \
+//                  [--compose DEP.wasm ... --wasm-tools WASM_TOOLS] --out OUT.wasm
+//
+// --compose plugs components into the one componentize-js makes, satisfying its imports with
+// their exports (`wasm-tools compose`): node:crypto's compiled hashes (native-crypto/).
 //
 // --node-builtins gives Node built-ins their stand-ins (node-compat.mjs), bundles the app's
 // own files under /app for node:fs, gives each module its __dirname and import.meta.url, and
@@ -18,7 +22,7 @@
 // root's), and a sibling workspace package is bundled from its own sources.
 //
 // Failures print `fabricks-error:` / `fabricks-hint:` lines (docs/packs.md) and exit 1.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { builtinModules } from 'node:module';
 import { spawnSync } from 'node:child_process';
@@ -36,6 +40,7 @@ const { values } = parseArgs({
     out: { type: 'string' }, alias: { type: 'string', multiple: true, default: [] },
     app: { type: 'string' }, source: { type: 'string' }, 'node-builtins': { type: 'boolean', default: false },
     docs: { type: 'string', default: 'docs/node-hono.md' }, 'node-env': { type: 'string', default: '' },
+    compose: { type: 'string', multiple: true, default: [] }, 'wasm-tools': { type: 'string', default: 'wasm-tools' },
   },
 });
 
@@ -150,7 +155,7 @@ function bundleWith(registry, report) {
     conditions: nodeCompat ? ['node'] : ['worker'],
     nodePaths,
     alias: Object.fromEntries(Object.entries(alias).flatMap(([k, v]) => k.startsWith('node:') ? [[k, v]] : [[k, v], [`node:${k}`, v]])),
-    external: ['wasi:*'],
+    external: ['wasi:*', 'fabricks:*'],
     define: nodeEnvDefines,
     inject: injected,
     // The registry's lenient resolution must see an import before the built-in guard refuses it.
@@ -227,6 +232,23 @@ if (child.status !== 0) {
   console.log(text);
   fail(`componentize-js failed: ${text.split('\n').find((l) => l.trim()) ?? 'no message'}`,
     'The app\'s top level runs at build time (pre-initialization); run again with --verbose for the whole output.');
+}
+
+if (values.compose.length > 0) composeInto(resolve(values.out), values.compose);
+
+/** Plug `deps` (component files) into the component at `out`, in place: each export that
+ *  matches one of its imports satisfies it (`wasm-tools compose`); what is left stays an
+ *  import. The engine was pre-initialized alone, so nothing of them ran at build time. */
+function composeInto(out, deps) {
+  const composed = `${out}.composed`;
+  const args = ['compose', out, ...deps.flatMap((dep) => ['-d', dep]), '-o', composed];
+  const run = spawnSync(values['wasm-tools'], args, { encoding: 'utf8' });
+  if (run.status !== 0) {
+    rmSync(composed, { force: true });
+    fail(`wasm-tools compose failed: ${(run.stderr || run.error?.message || '').trim()}`,
+      'Run `make setup` again (it builds the composed components); run again with --verbose for the whole output.');
+  }
+  renameSync(composed, out);
 }
 
 /** What the app's top level printed at build time, passed on; a `fabricks-warning:` line

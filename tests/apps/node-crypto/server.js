@@ -34,6 +34,46 @@ const routes = {
       hkdf: hex(crypto.hkdfSync('sha256', 'input key', 'salt', 'info', 42)),
     };
   },
+  // Hashes and HMACs of every digest the component computes compiled, in each way apps feed
+  // them; and a login's PBKDF2 at a realistic work factor (100,000 iterations: minutes in the
+  // engine's interpreter).
+  '/hashes'() {
+    const text = 'caf\u00e9 '.repeat(700);
+    const out = {};
+    for (const name of ['md5', 'sha1', 'SHA224', 'sha256', 'RSA-SHA384', 'sha512', 'sha512-224', 'sha512-256', 'ripemd160', 'sha3-256']) {
+      out[name] = [crypto.createHash(name).update(text).digest('hex'),
+        crypto.createHmac(name, 'k'.repeat(200)).update(text, 'latin1').digest('base64')];
+    }
+    const reused = Buffer.from('first');
+    const h = crypto.createHash('sha256').update(reused);
+    reused.write('later');
+    const parts = crypto.createHash('sha1').update('a').update(Buffer.from('b')).update(new Uint16Array([1, 2]));
+    const copy = parts.copy().update('c');
+    let error = null;
+    try {
+      parts.digest();
+      parts.update('x');
+    } catch (e) {
+      error = e.code;
+    }
+    return {
+      ...out,
+      reused: h.digest('base64url'),
+      parts: [copy.digest('hex'), parts.copy ? 'copy' : null],
+      finalized: error,
+      empty: crypto.createHash('md5').digest('hex'),
+      latin1: crypto.createHmac('sha512', Buffer.alloc(0)).digest('latin1'),
+      login: hex(crypto.pbkdf2Sync('correct horse battery staple', 'per-user salt', 100000, 32, 'sha256')),
+      scryptDefault: hex(crypto.scryptSync('password', 'salt', 64)),
+    };
+  },
+  async '/hash-stream'() {
+    const hash = crypto.createHash('sha256');
+    const done = new Promise((resolve) => hash.on('readable', () => resolve(hash.read())));
+    hash.write('streamed ');
+    hash.end('body');
+    return { streamed: hex(await done), keyed: hex(crypto.createHmac('md5', 'k').update('x').digest()) };
+  },
   '/ciphers'() {
     const k = crypto.createHash('sha256').update('key').digest();
     const iv = Buffer.alloc(16, 7);

@@ -24,12 +24,33 @@ Buffer.byteLength = function fastByteLength(value, encoding) {
   return byteLength.call(this, value, encoding);
 };
 
+// Base64 through the engine's btoa (the package's is a loop per three bytes); hex by table.
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+function latin1(bytes) {
+  let text = '';
+  for (let at = 0; at < bytes.length; at += 8192) text += String.fromCharCode.apply(null, bytes.subarray(at, at + 8192));
+  return text;
+}
+
 const toString = Buffer.prototype.toString;
 Buffer.prototype.toString = function fastToString(encoding, start, end) {
-  if (!UTF8.has(encoding)) return toString.call(this, encoding, start, end);
+  const utf8 = UTF8.has(encoding);
+  if (!utf8 && encoding !== 'base64' && encoding !== 'base64url' && encoding !== 'hex') {
+    return toString.call(this, encoding, start, end);
+  }
   const from = Math.max(0, start ?? 0);
   const to = Math.min(this.length, end ?? this.length);
-  return to <= from ? '' : decoder.decode(this.subarray(from, to));
+  if (to <= from) return '';
+  const bytes = this.subarray(from, to);
+  if (utf8) return decoder.decode(bytes);
+  if (encoding === 'hex') {
+    let text = '';
+    for (let i = 0; i < bytes.length; i++) text += HEX[bytes[i]];
+    return text;
+  }
+  const text = btoa(latin1(bytes));
+  return encoding === 'base64' ? text : text.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 };
 
 const write = Buffer.prototype.write;

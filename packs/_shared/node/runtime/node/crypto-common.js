@@ -34,9 +34,16 @@ export function timingSafeEqual(a, b) {
 
 /** The digest Node (OpenSSL) means by `name`: sha256, SHA256, SHA-256, RSA-SHA256. */
 export function digestName(name) {
-  const lower = String(name).toLowerCase().replace(/^rsa-/, '');
-  return lower.replace(/^sha-(\d)/, 'sha$1').replace(/^sha2-(\d)/, 'sha$1').replace(/^sha512\/(\d+)$/, 'sha512-$1');
+  let found = digestNames.get(name);
+  if (found === undefined) {
+    const lower = String(name).toLowerCase().replace(/^rsa-/, '');
+    found = lower.replace(/^sha-(\d)/, 'sha$1').replace(/^sha2-(\d)/, 'sha$1').replace(/^sha512\/(\d+)$/, 'sha512-$1');
+    if (typeof name === 'string' && digestNames.size < 64) digestNames.set(name, found);
+  }
+  return found;
 }
+// The names apps pass, a handful, each per request (three regular expressions in an interpreter).
+const digestNames = new Map();
 
 export function pem(label, derBytes) {
   const b64 = derBytes.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');

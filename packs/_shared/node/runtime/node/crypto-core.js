@@ -1,12 +1,12 @@
 // node:crypto's light half, what most apps use (the build gives a module this file instead of
 // crypto.js when the only members of node:crypto it touches are ones this file exports;
-// node-compat.mjs decides): hashes and HMACs from crypto-browserify's create-hash/create-hmac
-// (every digest OpenSSL names that apps use, streaming); pbkdf2, scrypt and hkdf from
-// @noble/hashes (several times faster than the browserify pbkdf2 under an interpreter);
-// random bytes from the host (wasi:random); WebCrypto is the engine's. StarlingMonkey compiles
+// node-compat.mjs decides): hashes, HMACs, pbkdf2 and scrypt compiled to wasm (crypto-native.js)
+// for MD5, SHA-1, SHA-2, SHA-3 and RIPEMD-160; at build time crypto-browserify's create-hash and
+// create-hmac (streaming) and @noble/hashes' pbkdf2, scrypt and hkdf; random bytes from the
+// host (wasi:random); WebCrypto is the engine's. StarlingMonkey compiles
 // every function of the bundle at pre-initialization, so the half an app never calls would
 // still cost its component about 11 MB.
-import createHash from 'npm:create-hash/browser.js';
+import browserHash from 'npm:create-hash/browser.js';
 import browserHmac from 'npm:create-hmac/browser.js';
 import { pbkdf2 as noblePbkdf2 } from 'npm:@noble/hashes/pbkdf2.js';
 import { scrypt as nobleScrypt } from 'npm:@noble/hashes/scrypt.js';
@@ -16,13 +16,23 @@ import { sha224, sha256, sha384, sha512, sha512_224, sha512_256 } from 'npm:@nob
 import { sha3_224, sha3_256, sha3_384, sha3_512 } from 'npm:@noble/hashes/sha3.js';
 import { Buffer } from 'buffer';
 import { bytes, codeError, digestName, KeyObject, timingSafeEqual } from './crypto-common.js';
+import { isBuilding } from './build-time.js';
+import { nativeDigest, NativeHash, NativeHmac, nativePbkdf2, nativeScrypt } from './crypto-native.js';
 
 const web = globalThis.crypto;
 
-export { createHash, KeyObject, timingSafeEqual };
+export { KeyObject, timingSafeEqual };
 
-/** Node's createHmac (create-hmac), which also takes a secret KeyObject as its key. */
+/** Node's createHash(algorithm, [options]): a Hash (a Transform stream) of an OpenSSL digest name. */
+export function createHash(algorithm, options) {
+  const digest = digestName(algorithm);
+  return nativeDigest(digest) ? new NativeHash(digest) : browserHash(algorithm, options);
+}
+
+/** Node's createHmac(algorithm, key, [options]); the key a string (UTF-8), bytes or a secret KeyObject. */
 export function createHmac(algorithm, key, options) {
+  const digest = digestName(algorithm);
+  if (nativeDigest(digest)) return new NativeHmac(digest, bytes(key, 'utf8', 'key'));
   return browserHmac(algorithm, key instanceof KeyObject ? key._secret : key, options);
 }
 export const webcrypto = web;
@@ -121,6 +131,8 @@ export function pbkdf2Sync(password, salt, iterations, keylen, digest) {
   checkInteger(keylen, 'keylen');
   const hash = nobleHash(digest);
   if (keylen === 0) return Buffer.alloc(0);
+  const name = digestName(digest);
+  if (nativeDigest(name)) return nativePbkdf2(name, bytes(password, 'utf8', 'password'), bytes(salt, 'utf8', 'salt'), iterations, keylen);
   const out = noblePbkdf2(hash, bytes(password, 'utf8', 'password'), bytes(salt, 'utf8', 'salt'), { c: iterations, dkLen: keylen });
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
@@ -149,6 +161,8 @@ function scryptParams(options = {}) {
 export function scryptSync(password, salt, keylen, options) {
   checkInteger(keylen, 'keylen');
   const { N, r, p } = scryptParams(options);
+  if (keylen === 0) return Buffer.alloc(0);
+  if (!isBuilding()) return nativeScrypt(bytes(password, 'utf8', 'password'), bytes(salt, 'utf8', 'salt'), N, r, p, keylen);
   const out = nobleScrypt(bytes(password, 'utf8', 'password'), bytes(salt, 'utf8', 'salt'), { N, r, p, dkLen: keylen, maxmem: 2 ** 32 });
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
