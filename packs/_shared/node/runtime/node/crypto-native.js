@@ -31,7 +31,7 @@ function buffer(array) {
 
 /** Node's LazyTransform (lib/internal/streams/lazy_transform.js): a Transform whose stream
  *  state is made on first use, so that a hash used through update() and digest() alone, as
- *  almost every one is, never pays for a stream (a few hundred microseconds in the engine). */
+ *  almost every one is, never pays for a stream's state (readable-stream's constructors). */
 function LazyTransform() {}
 Object.setPrototypeOf(LazyTransform.prototype, Transform.prototype);
 Object.setPrototypeOf(LazyTransform, Transform);
