@@ -16,8 +16,7 @@ import { sha224, sha256, sha384, sha512, sha512_224, sha512_256 } from 'npm:@nob
 import { sha3_224, sha3_256, sha3_384, sha3_512 } from 'npm:@noble/hashes/sha3.js';
 import { Buffer } from 'buffer';
 import { bytes, codeError, digestName, KeyObject, timingSafeEqual } from './crypto-common.js';
-import { isBuilding } from './build-time.js';
-import { nativeDigest, NativeHash, NativeHmac, nativePbkdf2, nativeScrypt } from './crypto-native.js';
+import { nativeDigest, NativeHash, NativeHmac, nativePbkdf2, nativeReady, nativeScrypt } from './crypto-native.js';
 
 const web = globalThis.crypto;
 
@@ -162,7 +161,7 @@ export function scryptSync(password, salt, keylen, options) {
   checkInteger(keylen, 'keylen');
   const { N, r, p } = scryptParams(options);
   if (keylen === 0) return Buffer.alloc(0);
-  if (!isBuilding()) return nativeScrypt(bytes(password, 'utf8', 'password'), bytes(salt, 'utf8', 'salt'), N, r, p, keylen);
+  if (nativeReady()) return nativeScrypt(bytes(password, 'utf8', 'password'), bytes(salt, 'utf8', 'salt'), N, r, p, keylen);
   const out = nobleScrypt(bytes(password, 'utf8', 'password'), bytes(salt, 'utf8', 'salt'), { N, r, p, dkLen: keylen, maxmem: 2 ** 32 });
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }

@@ -18,9 +18,14 @@ import { isBuilding } from './build-time.js';
 const DIGESTS = new Set(['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'sha512-224', 'sha512-256',
   'sha3-224', 'sha3-256', 'sha3-384', 'sha3-512', 'ripemd160', 'rmd160']);
 
+/** Whether the compiled hashes can be called now: not while the top level runs at build time. */
+export function nativeReady() {
+  return !isBuilding();
+}
+
 /** Whether `digest` (a digestName()) is computed natively now. */
 export function nativeDigest(digest) {
-  return DIGESTS.has(digest) && !isBuilding();
+  return DIGESTS.has(digest) && nativeReady();
 }
 
 const EMPTY = new Uint8Array(0);
