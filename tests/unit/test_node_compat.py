@@ -574,3 +574,30 @@ def test_buffer_base64_and_hex_match_node():
       console.log(JSON.stringify({ same: ours.map((t, i) => t === node[i]), ours: Ours.from('hi').toString('base64') }));
     """)
     assert all(out["same"]) and out["ours"] == "aGk="
+
+
+def test_bcryptjs_kernel_prelude_goes_into_every_build_of_it(tmp_path):
+    """kernels.mjs puts the compiled-EksBlowfish prelude at the start of bcryptjs's _crypt in
+    each of its files (the toolchain's 3.x: ESM and UMD), and leaves a bcryptjs whose _crypt
+    no longer has that shape as it is, with a warning naming the file."""
+    changed = tmp_path / "node_modules" / "bcryptjs"
+    changed.mkdir(parents=True)
+    (changed / "package.json").write_text('{"name": "bcryptjs"}')
+    (changed / "index.js").write_text("function _crypt(bytes, salt, rounds) { return []; }\n")
+    out = run(f"""
+      import {{ readFileSync }} from 'node:fs';
+      import {{ rewrite }} from './kernels.mjs';
+      const files = ['node_modules/bcryptjs/index.js', 'node_modules/bcryptjs/umd/index.js'].map((f) => process.cwd() + '/' + f);
+      const done = files.map((f) => rewrite(f, readFileSync(f, 'utf8'), '/rt'));
+      const changed = rewrite({json.dumps(str(changed / 'index.js'))}, 'function _crypt(bytes, salt, rounds) {{ return []; }}', '/rt');
+      const other = rewrite(process.cwd() + '/node_modules/buffer/index.js', 'function _crypt(b, s, r, c, p) {{}}', '/rt');
+      console.log(JSON.stringify({{
+        inserted: done.map((r) => (r.text.match(/bcryptjsCrypt\\(b, salt, rounds\\)/g) ?? []).length),
+        warnings: done.map((r) => r.warning ?? null),
+        changed, other: other.text.includes('bcryptjsCrypt'),
+      }}));
+    """)
+    assert out["inserted"] == [1, 1] and out["warnings"] == [None, None]
+    assert out["changed"]["text"] == "function _crypt(bytes, salt, rounds) { return []; }"
+    assert "bcryptjs" in out["changed"]["warning"] and str(changed / "index.js") in out["changed"]["warning"]
+    assert out["other"] is False

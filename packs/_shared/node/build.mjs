@@ -159,7 +159,7 @@ function bundleWith(registry, report) {
     define: nodeEnvDefines,
     inject: injected,
     // The registry's lenient resolution must see an import before the built-in guard refuses it.
-    plugins: [...(nodeCompat ? nodeCompat.plugins({ appRoot, deps: values.deps, mounts, registry, report, light }) : []), builtinGuard],
+    plugins: [...(nodeCompat ? nodeCompat.plugins({ appRoot, deps: values.deps, mounts, registry, report, light, runtime: runtimeDir }) : []), builtinGuard],
     sourcemap: 'external',
     logLevel: 'silent',
     legalComments: 'none',
@@ -205,6 +205,11 @@ try {
   polyfills = ICU_POLYFILLS.filter(([used]) => used.test(text)).map(([, file]) => file);
   if (polyfills.length > 0) first = await bundleWith(null, report);
   if (nodeCompat && appRoot && report.rewritten.size > 0) await bundleWithRegistry(first);
+  // Ours only (kernels.mjs: a dependency left in JavaScript); esbuild's own are about code
+  // that works.
+  for (const warning of first.warnings) {
+    if (warning.pluginName === 'fabricks-node-compat') console.log(`fabricks-warning: ${warning.text}`);
+  }
 } catch (error) {
   const first = error.errors?.[0];
   if (!first) fail(`bundling failed: ${error.message}`);

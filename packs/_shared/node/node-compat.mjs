@@ -12,6 +12,7 @@ import rewritePattern from 'regexpu-core';
 import { builtinMembersUsed, exportedNames } from './builtin-uses.mjs';
 import { isStringLiteral, parse } from './js-source.mjs';
 import { metadataOptions, transpile } from './decorator-metadata.mjs';
+import * as kernels from './kernels.mjs';
 
 const here = dirname(new URL(import.meta.url).pathname);
 const require = createRequire(import.meta.url);
@@ -344,8 +345,10 @@ export function registrySource(entries, builtins) {
  * @param {{rewritten: Set<string>}} [options.report] filled with the app files whose
  *   require/import was rewritten
  * @param {Record<string, string>} [options.light] lightBuiltins(), or {} for none
+ * @param {string} [options.runtime] as for nodeBuiltins
  */
-export function plugins({ appRoot, deps, mounts = [], registry = null, report = { rewritten: new Set() }, light = {} }) {
+export function plugins({ appRoot, deps, mounts = [], registry = null, report = { rewritten: new Set() }, light = {},
+  runtime = join(here, 'runtime') }) {
   const depsModules = deps ? join(resolve(deps), 'node_modules') : null;
   const allMounts = [...(appRoot ? [[appRoot, APP_ROOT]] : []), ...(depsModules ? [[depsModules, `${APP_ROOT}/node_modules`]] : []), ...mounts]
     .sort((a, b) => b[0].length - a[0].length);
@@ -354,6 +357,10 @@ export function plugins({ appRoot, deps, mounts = [], registry = null, report = 
   let tsconfig;
   let metadata; // tsc's options when the app's tsconfig asks for decorator metadata, else false
   return [{
+    // First: a native addon's loader must get the stand-in binding before it is resolved.
+    name: 'fabricks-addons',
+    setup: (build) => kernels.setupAddons(build, runtime),
+  }, {
     name: 'fabricks-lenient',
     setup(build) {
       // Modules only the registry reaches (a script, a test, a config file of the app's) are
@@ -437,7 +444,7 @@ export function plugins({ appRoot, deps, mounts = [], registry = null, report = 
       });
       build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
         const guest = guestPath(args.path, allMounts);
-        const text = readFileSync(args.path, 'utf8');
+        const { text, warning } = kernels.rewrite(args.path, readFileSync(args.path, 'utf8'), runtime);
         let out = guest ? withModulePaths(text, guest) : text;
         let loader = loaderFor(args.path);
         const own = appRoot && args.path.startsWith(appRoot + sep);
@@ -475,7 +482,7 @@ export function plugins({ appRoot, deps, mounts = [], registry = null, report = 
           }
         }
         // Returned even when unchanged: esbuild would otherwise read the file a second time.
-        return { contents: out, loader, resolveDir: dirname(args.path) };
+        return { contents: out, loader, resolveDir: dirname(args.path), warnings: warning ? [{ text: warning }] : [] };
       });
     },
   }];

@@ -2,7 +2,8 @@
 // Install a Node app's production dependencies into TARGET/node_modules for bundling:
 // `npm ci` when there is a package-lock.json, `npm install` otherwise; install scripts
 // never run (nothing native is built). A dependency that needs a native addon fails the
-// step, named with the chain of packages that pulls it in.
+// step, named with the chain of packages that pulls it in, unless the component has a
+// stand-in for its binding (kernels.mjs: bcrypt).
 //
 // The install mirrors where Node finds the app's packages (workspace.mjs): for a member of an
 // npm/yarn/pnpm workspace, the workspace root's manifests and lockfile are staged at the same
@@ -16,6 +17,7 @@ import { join, relative, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { installRoot, LOCKFILES, npmManifest } from './workspace.mjs';
+import { ADDONS } from './kernels.mjs';
 
 const { values } = parseArgs({ options: { source: { type: 'string' }, target: { type: 'string' } } });
 const source = values.source, target = values.target;
@@ -144,7 +146,8 @@ function chain(name) {
   return [name];
 }
 
-const native = [...packages.entries()].filter(([name, info]) => !LOADERS.has(name) && isNative(info));
+// An addon with a stand-in binding (kernels.mjs) installs: the bundle gives it the stand-in.
+const native = [...packages.entries()].filter(([name, info]) => !LOADERS.has(name) && !ADDONS[name] && isNative(info));
 if (native.length) {
   const [name, { pkg }] = native[0];
   const path = chain(name);

@@ -1,6 +1,6 @@
 //! `fabricks:node-crypto/hashes@0.1.0` (wit/deps/node-crypto@0.1.0/crypto.wit): node:crypto's
-//! hashes, HMACs, PBKDF2 and scrypt for JavaScript components, whose engine would otherwise
-//! run them in its interpreter. The JavaScript side (runtime/node/crypto-native.js) checks
+//! hashes, HMACs, PBKDF2 and scrypt, and bcrypt's EksBlowfish, for JavaScript components, whose
+//! engine would otherwise run them in its interpreter. The JavaScript side (runtime/node/crypto-native.js) checks
 //! names, lengths and counts before calling; a bad one here is a bug there, so it traps.
 
 use std::cell::RefCell;
@@ -129,6 +129,26 @@ impl Guest for Component {
         let mut out = vec![0u8; length as usize];
         scrypt::scrypt(&password, &salt, &params, &mut out).map_err(|e| e.to_string())?;
         Ok(out)
+    }
+
+    fn bcrypt(key: Vec<u8>, salt: Vec<u8>, log_rounds: u8) -> Vec<u8> {
+        assert!(!key.is_empty() && salt.len() == 16 && (4..=31).contains(&log_rounds), "bcrypt: bad arguments");
+        let mut state = blowfish::Blowfish::bc_init_state();
+        state.salted_expand_key(&salt, &key);
+        for _ in 0..1u64 << log_rounds {
+            state.bc_expand_key(&key);
+            state.bc_expand_key(&salt);
+        }
+        // "OrpheanBeholderScryDoubt" as six big-endian words, each pair encrypted 64 times.
+        let mut words = [0x4f727068u32, 0x65616e42, 0x65686f6c, 0x64657253, 0x63727944, 0x6f756274];
+        for pair in words.chunks_exact_mut(2) {
+            let mut lr = [pair[0], pair[1]];
+            for _ in 0..64 {
+                lr = state.bc_encrypt(lr);
+            }
+            pair.copy_from_slice(&lr);
+        }
+        words.iter().flat_map(|word| word.to_be_bytes()).collect()
     }
 }
 
