@@ -61,6 +61,17 @@ fn compile(input: &PathBuf, output: &PathBuf) -> Result<(), String> {
     let compiled = engine
         .precompile_component(&bytes)
         .map_err(|e| format!("{}: not a component this host can compile: {e:?}", input.display()))?;
+    // Linked now as `serve` will link it, so that an import no host provides fails the build
+    // that made it rather than the first start.
+    // SAFETY: `compiled` was made by this engine just above.
+    let component = unsafe { Component::deserialize(&engine, &compiled) }.map_err(|e| format!("{}: {e:?}", input.display()))?;
+    if let Err(e) = pool::link(&engine, &component) {
+        println!("fabricks-error: {}: the component does not link on a wasi:http host: {e:#}", input.display());
+        println!("fabricks-hint: A component imports only WASI 0.2 (wasi:cli, io, clocks, random, filesystem, sockets, http) \
+                  and exports wasi:http/incoming-handler; an import of anything else must be satisfied at build time \
+                  (a pack's composition step) or removed from the app's world.");
+        return Err(format!("{}: does not link: {e:#}", input.display()));
+    }
     // Written beside and renamed, so a stopped compile leaves no half-written .cwasm.
     let partial = output.with_extension("cwasm.partial");
     std::fs::write(&partial, compiled).map_err(|e| format!("{}: {e}", partial.display()))?;

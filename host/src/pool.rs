@@ -74,20 +74,26 @@ pub struct Pool {
     slots: Mutex<Slots>,
 }
 
+/// Links `component` as every service's instances are linked: each wasi:cli, filesystem,
+/// clocks, random, sockets and wasi:http 0.2 import satisfied by this host. Fails, naming it,
+/// on an import of anything else, or when the component does not export
+/// `wasi:http/incoming-handler` (the wasi:http/proxy world's export).
+pub fn link(engine: &wasmtime::Engine, component: &Component) -> wasmtime::Result<ProxyPre<InstanceData>> {
+    let mut linker = wasmtime::component::Linker::<InstanceData>::new(engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+    ProxyPre::new(linker.instantiate_pre(component)?)
+}
+
 impl Pool {
-    /// Links `component` for `service`: every wasi:cli, filesystem, clocks, random, sockets and
-    /// wasi:http 0.2 import is satisfied; fails if the component imports anything else or does
-    /// not export `wasi:http/incoming-handler`.
+    /// The instances of `service`, linked by link().
     pub fn new(
         engine: &wasmtime::Engine,
         service: ServiceConfig,
         component: &Component,
         verbose: bool,
     ) -> wasmtime::Result<Arc<Self>> {
-        let mut linker = wasmtime::component::Linker::<InstanceData>::new(engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
-        let pre = ProxyPre::new(linker.instantiate_pre(component)?)?;
+        let pre = link(engine, component)?;
         let grants = Arc::new(Grants::new(&service.connect));
         Ok(Arc::new(Pool {
             service,

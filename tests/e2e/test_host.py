@@ -181,3 +181,29 @@ def test_rust_calls_out_through_the_host_within_its_grants() -> None:
         other.shutdown()
     assert any(f"add \"localhost:{other.server_address[1]}\" to [capabilities] network.connect" in line
                for line in lines), lines
+
+
+def test_compile_refuses_a_component_that_imports_what_no_wasi_http_host_provides(tmp_path: Path) -> None:
+    """`fabricks-host compile` links the component as `serve` will: one importing an interface
+    outside WASI 0.2 fails the build that made it, naming the interface, and leaves no .cwasm;
+    the same component without that import compiles."""
+    from fabricks import toolchain  # noqa: PLC0415
+
+    wasm_tools, host = toolchain.require(toolchain.INSPECTOR), toolchain.require(toolchain.HOST)
+    wit = tmp_path / "wit"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "wit" / "deps", wit / "deps")
+    (wit / "world.wit").write_text("package test:links;\n\ninterface thing {\n  poke: func() -> u32;\n}\n\n"
+                                   "world bad {\n  import thing;\n  export wasi:http/incoming-handler@0.2.6;\n}\n\n"
+                                   "world good {\n  export wasi:http/incoming-handler@0.2.6;\n}\n")
+    answers = {}
+    for world in ("bad", "good"):
+        core, component, cwasm = (tmp_path / f"{world}{suffix}" for suffix in (".core.wasm", ".wasm", ".cwasm"))
+        subprocess.run([str(wasm_tools), "component", "embed", "--dummy", str(wit), "--world", f"test:links/{world}",
+                        "-o", str(core)], check=True)
+        subprocess.run([str(wasm_tools), "component", "new", str(core), "-o", str(component)], check=True)
+        proc = subprocess.run([str(host), "compile", str(component), str(cwasm)], capture_output=True, text=True)
+        answers[world] = (proc.returncode, proc.stdout, cwasm.exists())
+    code, out, made = answers["bad"]
+    assert code != 0 and not made
+    assert out.startswith("fabricks-error: ") and "imports instance `test:links/thing`" in out and "fabricks-hint: " in out
+    assert answers["good"][0] == 0 and answers["good"][2]
