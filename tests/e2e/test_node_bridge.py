@@ -207,8 +207,10 @@ def test_password_hashing_matches_node(tmp_path):
     by node-pre-gyp), and bcryptjs (2.x and 3.x), both over the compiled EksBlowfish: Node's
     hashes for the same passwords and salts (the $2a$/$2b$/$2$ key rules, 72-byte cut, bad
     salts' errors), salts, promise and callback forms, a login at cost 10; hashes made while
-    the component was built verify in it."""
-    app = APP.parent / "node-bcrypt"
+    the component was built verify in it. argon2 (a native addon too, over the compiled
+    Argon2): Node's PHC strings for each type, version, secret and associated data, raw
+    output, argon2's own errors, verify and needsRehash."""
+    app = APP.parent / "node-passwords"
     result = build_app(app)
     bundle = (result.directory / "bundle.js").read_text()
     # The app's bcryptjs 3 and 2, and the toolchain's (the bcrypt stand-in's build-time hashing).
@@ -224,6 +226,7 @@ def test_password_hashing_matches_node(tmp_path):
         for path in ("/vectors", "/async", "/login"):
             assert send(component.url, Req("GET", f"{path}?lib=bcrypt5")).json() == \
                 send(native.url, Req("GET", f"{path}?lib=bcrypt")).json()
+        both((native, component), Req("GET", "/argon2"))
         seeded = both((native, component), Req("GET", "/seeded")).json()
         assert seeded == {"bcrypt": ["$2b$04$", True, False], "bcryptjs": ["$2b$04$", True, False]}
 

@@ -16,6 +16,7 @@ import { join, sep } from 'node:path';
  *  binding its loader would return. */
 export const ADDONS = {
   bcrypt: { module: 'node/bcrypt-native.js', name: 'binding' },
+  argon2: { module: 'node/argon2-native.js', name: 'binding' },
 };
 
 /** The loaders addons find their .node file with. */

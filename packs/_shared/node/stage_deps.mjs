@@ -3,7 +3,7 @@
 // `npm ci` when there is a package-lock.json, `npm install` otherwise; install scripts
 // never run (nothing native is built). A dependency that needs a native addon fails the
 // step, named with the chain of packages that pulls it in, unless the component has a
-// stand-in for its binding (kernels.mjs: bcrypt).
+// stand-in for its binding (kernels.mjs: bcrypt, argon2).
 //
 // The install mirrors where Node finds the app's packages (workspace.mjs): for a member of an
 // npm/yarn/pnpm workspace, the workspace root's manifests and lockfile are staged at the same

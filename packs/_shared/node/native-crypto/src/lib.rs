@@ -1,7 +1,8 @@
 //! `fabricks:node-crypto/hashes@0.1.0` (wit/deps/node-crypto@0.1.0/crypto.wit): node:crypto's
-//! hashes, HMACs, PBKDF2 and scrypt, and bcrypt's EksBlowfish, for JavaScript components, whose
-//! engine would otherwise run them in its interpreter. The JavaScript side (runtime/node/crypto-native.js) checks
-//! names, lengths and counts before calling; a bad one here is a bug there, so it traps.
+//! hashes, HMACs, PBKDF2 and scrypt, bcrypt's EksBlowfish and Argon2, for JavaScript components,
+//! whose engine would otherwise run them in its interpreter. The JavaScript side
+//! (runtime/node/crypto-native.js, bcrypt-native.js, argon2-native.js) checks names, lengths and
+//! counts before calling; a bad one here is a bug there, so it traps.
 
 use std::cell::RefCell;
 
@@ -149,6 +150,32 @@ impl Guest for Component {
             pair.copy_from_slice(&lr);
         }
         words.iter().flat_map(|word| word.to_be_bytes()).collect()
+    }
+
+    fn argon2(kind: u8, version: u32, memory: u32, passes: u32, lanes: u32, length: u32, password: Vec<u8>,
+              salt: Vec<u8>, secret: Vec<u8>, data: Vec<u8>) -> Result<Vec<u8>, String> {
+        use argon2::{Algorithm, Argon2, AssociatedData, ParamsBuilder, Version};
+        let algorithm = match kind {
+            0 => Algorithm::Argon2d,
+            1 => Algorithm::Argon2i,
+            2 => Algorithm::Argon2id,
+            _ => return Err("Invalid type".into()),
+        };
+        let version = Version::try_from(version).map_err(|e| e.to_string())?;
+        let mut builder = ParamsBuilder::new();
+        builder.m_cost(memory).t_cost(passes).p_cost(lanes).output_len(length as usize);
+        if !data.is_empty() {
+            builder.data(AssociatedData::new(&data).map_err(|e| e.to_string())?);
+        }
+        let params = builder.build().map_err(|e| e.to_string())?;
+        let hasher = if secret.is_empty() {
+            Argon2::new(algorithm, version, params)
+        } else {
+            Argon2::new_with_secret(&secret, algorithm, version, params).map_err(|e| e.to_string())?
+        };
+        let mut out = vec![0u8; length as usize];
+        hasher.hash_password_into(&password, &salt, &mut out).map_err(|e| e.to_string())?;
+        Ok(out)
     }
 }
 

@@ -1,6 +1,7 @@
 // Password hashing as a login uses it, answered by the component and by Node for the same
 // inputs: hashes under fixed salts compared byte for byte, random salts by their shape and by
-// verifying. `?lib=` picks the package: bcrypt (6.x), bcrypt5, bcryptjs (3.x), bcryptjs2.
+// verifying. `?lib=` picks the bcrypt package: bcrypt (6.x), bcrypt5, bcryptjs (3.x),
+// bcryptjs2; /argon2 is the argon2 package's.
 const http = require('http');
 
 const libs = {
@@ -63,7 +64,36 @@ async function settle(promise) {
   }
 }
 
+const salt16 = Buffer.from('0123456789abcdef');
+const ARGON2 = [
+  ['correct horse', { salt: salt16 }], // the package's defaults: argon2id, 64 MiB, 3 passes, 4 lanes
+  ['p\u00e4ss', { salt: salt16, type: 0, memoryCost: 1024, timeCost: 2, parallelism: 1, hashLength: 16 }],
+  ['p\u00e4ss', { salt: salt16, type: 1, memoryCost: 2048, timeCost: 1, parallelism: 2 }],
+  ['secret', { salt: salt16, memoryCost: 4096, timeCost: 2, parallelism: 1, secret: Buffer.from('pepper'), associatedData: Buffer.from('ad') }],
+  ['old', { salt: salt16, memoryCost: 1024, timeCost: 1, parallelism: 1, version: 0x10 }],
+  ['raw', { salt: salt16, memoryCost: 1024, timeCost: 1, parallelism: 1, raw: true }],
+  ['short salt', { salt: Buffer.from('1234'), memoryCost: 1024, timeCost: 1, parallelism: 1 }],
+  ['little memory', { salt: salt16, memoryCost: 16, timeCost: 1, parallelism: 4 }],
+  ['no passes', { salt: salt16, memoryCost: 1024, timeCost: 0, parallelism: 1 }],
+  ['short output', { salt: salt16, memoryCost: 1024, timeCost: 1, parallelism: 1, hashLength: 2 }],
+];
+
 const routes = {
+  async '/argon2'() {
+    const argon2 = require('argon2');
+    const hashes = [];
+    for (const [password, options] of ARGON2) {
+      const answer = await settle(argon2.hash(password, options));
+      hashes.push(answer.ok instanceof Uint8Array ? { raw: Buffer.from(answer.ok).toString('hex') } : answer);
+    }
+    const fresh = await argon2.hash('correct horse');
+    return {
+      hashes,
+      verify: [await argon2.verify(hashes[0].ok, 'correct horse'), await argon2.verify(hashes[0].ok, 'correct horse!'),
+        await argon2.verify(hashes[3].ok, 'secret', { secret: Buffer.from('pepper') }), await argon2.verify(hashes[4].ok, 'old')],
+      fresh: [fresh.slice(0, 31), fresh.length, await argon2.verify(fresh, 'correct horse'), argon2.needsRehash(fresh, { timeCost: 4 })],
+    };
+  },
   '/vectors'(lib) {
     return {
       hashes: SETTINGS.map(([password, setting]) => attempt(() => lib.hashSync(password, setting))),
@@ -116,7 +146,7 @@ http.createServer(async (req, res) => {
     return;
   }
   try {
-    const body = JSON.stringify(await route(libs[url.searchParams.get('lib') ?? 'bcrypt']()));
+    const body = JSON.stringify(await route(url.pathname === '/argon2' ? null : libs[url.searchParams.get('lib') ?? 'bcrypt']()));
     res.writeHead(200, { 'content-type': 'application/json' }).end(body);
   } catch (error) {
     res.writeHead(500, { 'content-type': 'text/plain' }).end(String(error.stack));
