@@ -16,6 +16,8 @@ function refused({ hashLength, salt, secret, data, m, t, p, type }) {
   if (hashLength < 4) return 'Output is too short';
   if (hashLength > U32) return 'Output is too long';
   if (salt.length < 8) return 'Salt is too short';
+  if (secret.length > U32) return 'Secret is too long';
+  if (data.length > U32) return 'Associated data is too long';
   if (m < 8) return 'Memory cost is too small';
   if (m > U32) return 'Memory cost is too large';
   if (m < 8 * p) return 'Memory cost is too small';
@@ -24,7 +26,6 @@ function refused({ hashLength, salt, secret, data, m, t, p, type }) {
   if (p < 1) return 'Too few lanes';
   if (p > 2 ** 24 - 1) return 'Too many lanes';
   if (!(type in NAMES)) return 'There is no such version of Argon2';
-  if (secret.length > U32 || data.length > U32) return 'Secret is too long';
   return null;
 }
 
