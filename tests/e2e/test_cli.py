@@ -92,6 +92,16 @@ def test_node_dependency_that_is_a_native_addon(tmp_path):
     app_dir = copy_app("node-native-addon", tmp_path)
     output = assert_clean_failure(fabricks("adapt", str(app_dir)), "utf-8-validate@", "is a native addon")
     assert str(app_dir / "package.json") in output
+    assert "stands in for: bcrypt, argon2" in output  # the addons that do work
+    assert_nothing_half_written(app_dir)
+
+
+def test_node_prebuilt_addon_is_named_with_the_dependency_that_pulls_it_in(tmp_path):
+    """A napi-rs package's binary comes in a per-platform optionalDependencies package: the
+    error names that package and the app's dependency, the one to replace."""
+    app_dir = copy_app("node-native-optional", tmp_path)
+    output = assert_clean_failure(fabricks("adapt", str(app_dir)), "@node-rs/argon2-", "is a native addon")
+    assert "pulled in by @node-rs/argon2" in output and "alternative to @node-rs/argon2, which needs" in output
     assert_nothing_half_written(app_dir)
 
 

@@ -131,9 +131,15 @@ function isNative({ pkg, path }) {
 }
 
 const root = readManifest(manifest);
+/** What a package.json makes npm install: its dependencies and optionalDependencies (where
+ *  prebuilt addons put their per-platform packages). */
+function installs(pkg) {
+  return Object.keys({ ...pkg?.dependencies, ...pkg?.optionalDependencies });
+}
+
 function chain(name) {
   // Breadth-first from the app's own dependencies to `name`.
-  const queue = Object.keys(root.dependencies ?? {}).map((d) => [d]);
+  const queue = installs(root).map((d) => [d]);
   const seen = new Set();
   while (queue.length) {
     const path = queue.shift();
@@ -141,7 +147,7 @@ function chain(name) {
     if (last === name) return path;
     if (seen.has(last)) continue;
     seen.add(last);
-    for (const dep of Object.keys(packages.get(last)?.pkg.dependencies ?? {})) queue.push([...path, dep]);
+    for (const dep of installs(packages.get(last)?.pkg)) queue.push([...path, dep]);
   }
   return [name];
 }
@@ -152,8 +158,10 @@ if (native.length) {
   const [name, { pkg }] = native[0];
   const path = chain(name);
   const via = path.length > 1 ? `, pulled in by ${path.slice(0, -1).reverse().join(' <- ')}` : ', a dependency in package.json';
+  const replace = path[0] !== name ? `${path[0]}, which needs ${name}` : name;
   fail(`${manifest}: ${name}@${pkg.version}${via}, is a native addon (compiled C/C++ that Node loads), which can't run inside a WebAssembly component`,
-    `Use a pure-JavaScript (or WebAssembly) alternative to ${name}${native.length > 1 ? ` (also native: ${native.slice(1).map(([n]) => n).join(', ')})` : ''}.`);
+    `Use a pure-JavaScript (or WebAssembly) alternative to ${replace}${native.length > 1 ? ` (also native: ${native.slice(1).map(([n]) => n).join(', ')})` : ''}. `
+    + `The native addons a component stands in for: ${Object.keys(ADDONS).join(', ')}.`);
 }
 
 // What was installed, for the component's SBOM (docs/packs.md): npm's own record of the
