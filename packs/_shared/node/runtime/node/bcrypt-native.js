@@ -145,9 +145,8 @@ function compareSync(data, hash) {
 function getRounds(hash) {
   // bcrypt_get_rounds(): "$", a version character, an optional minor, "$", then atoi.
   const text = String(hash);
-  let i = 1;
   if (text[0] !== '$' || text.length < 2) throw new Error('invalid hash provided');
-  i++;
+  let i = 2;
   if (text[i] !== undefined && text[i] !== '$') i++;
   if (text[i] !== '$') throw new Error('invalid hash provided');
   const rounds = atoi(text.slice(i + 1)) >>> 0;
