@@ -1,6 +1,7 @@
 //! `fabricks-host`: Fabricks' wasi:http host, on the wasmtime and wasmtime-wasi-http crates.
 //!
 //! `fabricks-host compile IN.wasm OUT.cwasm` precompiles a component for this host;
+//! `fabricks-host plug SOCKET.wasm PLUG.wasm OUT.wasm` composes two components (`plug.rs`);
 //! `fabricks-host serve CONFIG.json` serves the services the configuration names
 //! (see `config.rs`). It does what `wasmtime serve` does for wasi:http 0.2 components, plus:
 //! instance affinity (a client's next request reaches the instance that served its last one:
@@ -10,6 +11,7 @@
 mod config;
 mod engine;
 mod grants;
+mod plug;
 mod pool;
 mod server;
 mod store;
@@ -34,6 +36,12 @@ enum Command {
         input: PathBuf,
         output: PathBuf,
     },
+    /// Satisfy the socket component's imports with the plug component's exports, as `wac plug` does.
+    Plug {
+        socket: PathBuf,
+        plug: PathBuf,
+        output: PathBuf,
+    },
     /// Serve the services a JSON configuration names.
     Serve {
         config: PathBuf,
@@ -44,6 +52,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Compile { input, output } => compile(&input, &output),
+        Command::Plug { socket, plug, output } => plug::plug(&socket, &plug, &output),
         Command::Serve { config } => serve(&config),
     };
     match result {
