@@ -183,27 +183,80 @@ def test_rust_calls_out_through_the_host_within_its_grants() -> None:
                for line in lines), lines
 
 
+LINKS_WIT = """package test:links;
+
+interface thing {
+  poke: func() -> u32;
+}
+
+world bad {
+  import thing;
+  export wasi:http/incoming-handler@0.2.6;
+}
+
+world good {
+  export wasi:http/incoming-handler@0.2.6;
+}
+
+world provider {
+  export thing;
+}
+"""
+
+
+def dummy_component(tmp_path: Path, world: str) -> Path:
+    """A component of test:links' ``world`` whose functions trap (``wasm-tools component embed --dummy``)."""
+    from fabricks import toolchain  # noqa: PLC0415
+
+    wasm_tools = toolchain.require(toolchain.INSPECTOR)
+    wit = tmp_path / "wit"
+    if not wit.exists():
+        shutil.copytree(Path(__file__).resolve().parents[2] / "wit" / "deps", wit / "deps")
+        (wit / "world.wit").write_text(LINKS_WIT)
+    core, component = tmp_path / f"{world}.core.wasm", tmp_path / f"{world}.wasm"
+    subprocess.run([str(wasm_tools), "component", "embed", "--dummy", str(wit), "--world", f"test:links/{world}",
+                    "-o", str(core)], check=True)
+    subprocess.run([str(wasm_tools), "component", "new", str(core), "-o", str(component)], check=True)
+    return component
+
+
 def test_compile_refuses_a_component_that_imports_what_no_wasi_http_host_provides(tmp_path: Path) -> None:
     """`fabricks-host compile` links the component as `serve` will: one importing an interface
     outside WASI 0.2 fails the build that made it, naming the interface, and leaves no .cwasm;
     the same component without that import compiles."""
     from fabricks import toolchain  # noqa: PLC0415
 
-    wasm_tools, host = toolchain.require(toolchain.INSPECTOR), toolchain.require(toolchain.HOST)
-    wit = tmp_path / "wit"
-    shutil.copytree(Path(__file__).resolve().parents[2] / "wit" / "deps", wit / "deps")
-    (wit / "world.wit").write_text("package test:links;\n\ninterface thing {\n  poke: func() -> u32;\n}\n\n"
-                                   "world bad {\n  import thing;\n  export wasi:http/incoming-handler@0.2.6;\n}\n\n"
-                                   "world good {\n  export wasi:http/incoming-handler@0.2.6;\n}\n")
+    host = toolchain.require(toolchain.HOST)
     answers = {}
     for world in ("bad", "good"):
-        core, component, cwasm = (tmp_path / f"{world}{suffix}" for suffix in (".core.wasm", ".wasm", ".cwasm"))
-        subprocess.run([str(wasm_tools), "component", "embed", "--dummy", str(wit), "--world", f"test:links/{world}",
-                        "-o", str(core)], check=True)
-        subprocess.run([str(wasm_tools), "component", "new", str(core), "-o", str(component)], check=True)
+        component, cwasm = dummy_component(tmp_path, world), tmp_path / f"{world}.cwasm"
         proc = subprocess.run([str(host), "compile", str(component), str(cwasm)], capture_output=True, text=True)
         answers[world] = (proc.returncode, proc.stdout, cwasm.exists())
     code, out, made = answers["bad"]
     assert code != 0 and not made
     assert out.startswith("fabricks-error: ") and "imports instance `test:links/thing`" in out and "fabricks-hint: " in out
     assert answers["good"][0] == 0 and answers["good"][2]
+
+
+def test_plug_satisfies_the_socket_s_import_with_the_plug_s_export(tmp_path: Path) -> None:
+    """`fabricks-host plug` (the Python packs' shell is plugged so): the import that kept `bad`
+    from compiling is satisfied by `provider`, and the whole compiles; a plug that exports
+    nothing the socket imports is refused, and nothing is written."""
+    from fabricks import toolchain  # noqa: PLC0415
+
+    host, wasm_tools = toolchain.require(toolchain.HOST), toolchain.require(toolchain.INSPECTOR)
+    socket, provider, good = (dummy_component(tmp_path, world) for world in ("bad", "provider", "good"))
+    whole = tmp_path / "whole.wasm"
+    proc = subprocess.run([str(host), "plug", str(socket), str(provider), str(whole)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    world = subprocess.run([str(wasm_tools), "component", "wit", str(whole)], capture_output=True, text=True,
+                           check=True).stdout
+    assert "export wasi:http/incoming-handler@0.2.6;" in world and "test:links/thing" not in world.split("}")[0]
+    compiled = subprocess.run([str(host), "compile", str(whole), str(tmp_path / "whole.cwasm")], capture_output=True,
+                              text=True)
+    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
+
+    refused = tmp_path / "refused.wasm"
+    proc = subprocess.run([str(host), "plug", str(socket), str(good), str(refused)], capture_output=True, text=True)
+    assert proc.returncode != 0 and "does not fit" in proc.stderr
+    assert not refused.exists() and not refused.with_suffix(".partial").exists()
