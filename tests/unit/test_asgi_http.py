@@ -23,6 +23,7 @@ class FakeTransport:
     def __init__(self, fail_after_writes: int | None = None, fail_on_finish: bool = False):
         self.events: list = []
         self.fail_after_writes = fail_after_writes
+        self.flushed_at: list[int] = []  # the number of writes before each flush()
         self.fail_on_finish = fail_on_finish
 
     def start(self, status, headers):
@@ -41,6 +42,9 @@ class FakeTransport:
 
     def abort(self):
         self.events.append(("abort",))
+
+    def flush(self):
+        self.flushed_at.append(self.writes)
 
     @property
     def writes(self):
@@ -124,6 +128,16 @@ def recording(messages: list, then=respond()):
                 break
         await then(scope, receive, send)
     return app
+
+
+class TestFlush:
+    def test_a_body_sent_in_one_message_is_never_flushed(self):
+        transport, _ = serve(respond(chunks=(b"whole",)))
+        assert transport.flushed_at == [] and transport.ending == "finish"
+
+    def test_each_message_with_more_body_is_flushed(self):
+        transport, _ = serve(respond(chunks=(b"a", b"b", b"c")))
+        assert transport.flushed_at == [1, 2]
 
 
 class TestReceive:

@@ -17,6 +17,7 @@ class FakeTransport:
     def __init__(self, fail_after_writes: int | None = None):
         self.events: list = []
         self.fail_after_writes = fail_after_writes
+        self.flushed_at: list[int] = []  # the number of writes before each flush()
 
     def start(self, status, headers):
         self.events.append(("start", status, headers))
@@ -35,6 +36,9 @@ class FakeTransport:
 
     def abort(self):
         self.events.append(("abort",))
+
+    def flush(self):
+        self.flushed_at.append(self.writes)
 
     @property
     def status(self):
@@ -118,6 +122,35 @@ class TestStreaming:
 
         transport, _ = run(app, transport=Recording())
         assert seen == [("yield", 0), ("write", b"0"), ("yield", 1), ("write", b"1"), ("yield", 2), ("write", b"2")]
+
+    def test_a_body_without_content_length_is_flushed_after_each_chunk(self):
+        def app(environ, start_response):
+            start_response("200 OK", [("Content-Type", "text/event-stream")])
+            yield b"data: 1\n\n"
+            yield b"data: 2\n\n"
+
+        transport, _ = run(app)
+        assert transport.flushed_at == [1, 2]
+
+    def test_a_body_with_content_length_may_be_held_to_its_end(self):
+        def app(environ, start_response):
+            start_response("200 OK", [("Content-Length", "4")])
+            yield b"ab"
+            yield b"cd"
+
+        transport, _ = run(app)
+        assert transport.flushed_at == [] and transport.body == b"abcd"
+        transport, _ = run(simple(body=[b"one chunk"]))  # gets a Content-Length
+        assert transport.flushed_at == []
+
+    def test_the_write_callable_is_flushed_at_once(self):
+        def app(environ, start_response):
+            write = start_response("200 OK", [("Content-Length", "4")])
+            write(b"ab")
+            return [b"cd"]
+
+        transport, _ = run(app)
+        assert transport.flushed_at == [1] and transport.body == b"abcd"
 
     def test_headers_wait_for_the_first_non_empty_chunk(self):
         def app(environ, start_response):

@@ -3,6 +3,7 @@ bindings faked: which resource calls a request costs, and in which order resourc
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import sys
 import types
@@ -16,7 +17,7 @@ def wasi_http(monkeypatch):
     calls: list[str] = []
     fake = {name: types.ModuleType(name) for name in (
         "componentize_py_types", "wit_world", "wit_world.imports", "wit_world.imports.types",
-        "wit_world.imports.streams")}
+        "wit_world.imports.streams", "wit_world.exports", "wit_world.exports.handler")}
     fake["componentize_py_types"].Ok = lambda value: ("ok", value)
 
     class Err(Exception):
@@ -27,8 +28,27 @@ def wasi_http(monkeypatch):
     fake["componentize_py_types"].Err = Err
     fake["wit_world.imports.streams"].StreamError_Closed = type("StreamError_Closed", (), {})
     kinds = fake["wit_world.imports.types"]
-    for name in ("Method_Other", "Scheme_Http", "Scheme_Https", "IncomingRequest"):
-        setattr(kinds, name, type(name, (), {}))
+
+    @dataclasses.dataclass
+    class Request:  # fabricks:shell/handler's records, as componentize-py makes them
+        method: str
+        scheme: str
+        authority: str
+        path_with_query: str
+        headers: list
+        body: bytes
+        rest: object
+        body_error: object = None
+
+    @dataclasses.dataclass
+    class Response:
+        status: int
+        headers: list
+        body: bytes
+        out: object
+
+    fake["wit_world.exports.handler"].Request = Request
+    fake["wit_world.exports.handler"].Response = Response
 
     class Resource:
         def __init__(self, name):
@@ -52,10 +72,6 @@ def wasi_http(monkeypatch):
             calls.append(f"{self.name}.write {len(data)}")
 
     class IncomingBody(Resource):
-        def stream(self):
-            calls.append("body.stream")
-            return Stream("input-stream", [b"hello"])
-
         @staticmethod
         def finish(body):
             calls.append("IncomingBody.finish")
@@ -103,41 +119,83 @@ def wasi_http(monkeypatch):
     # attribute, the module an earlier test imported against its own fakes.
     wasi_http = importlib.import_module("fabricks_runtime.wasi_http")
 
-    class Request:
-        def consume(self):
-            calls.append("request.consume")
-            return IncomingBody("incoming-body")
+    def request(body: bytes, rest: list[bytes] | None = None):
+        """The shell's request record: ``body`` read by it, ``rest`` the stream's chunks after."""
+        stream = None if rest is None else (Stream("input-stream", rest), IncomingBody("incoming-body"))
+        return Request("POST", "http", "localhost", "/", [("content-length", b"1")], body, stream)
 
-    return wasi_http, calls, Request
+    return wasi_http, calls, request
 
 
-def test_a_body_never_read_is_never_consumed(wasi_http):
-    module, calls, Request = wasi_http
-    body = module.RequestBody(Request())
+def test_a_body_the_shell_read_costs_no_resource_call(wasi_http):
+    module, calls, request = wasi_http
+    body = module.RequestBody(request(b"hello world"))
+    assert body.read_chunk(5) == b"hello"
+    assert body.read_chunk(100) == b" world"
+    assert body.read_chunk(100) == b""
     body.close()
     assert calls == []
 
 
-def test_a_body_is_consumed_at_the_first_read_and_dropped_stream_first(wasi_http):
-    module, calls, Request = wasi_http
-    body = module.RequestBody(Request())
+def test_a_longer_body_reads_on_from_its_stream_and_drops_it_first(wasi_http):
+    module, calls, request = wasi_http
+    body = module.RequestBody(request(b"head-", [b"tail"]))
+    assert body.read_chunk(10) == b"head-"
     assert calls == []
-    assert body.read_chunk(10) == b"hello"
+    assert body.read_chunk(10) == b"tail"
     assert body.read_chunk(10) == b""  # the stream closed: the body is finished there
     assert body.read_chunk(10) == b""
     body.close()
-    assert calls == ["request.consume", "body.stream", "input-stream.blocking_read", "input-stream.blocking_read",
+    assert calls == ["input-stream.blocking_read", "input-stream.blocking_read",
                      "drop input-stream", "IncomingBody.finish", "drop future-trailers"]
 
 
+def test_a_body_that_broke_off_raises_after_the_bytes_that_came(wasi_http):
+    module, calls, request = wasi_http
+    record = request(b"part")
+    record.body_error = "connection reset"
+    body = module.RequestBody(record)
+    assert body.read_chunk(10) == b"part"
+    with pytest.raises(OSError, match="connection reset"):
+        body.read_chunk(10)
+
+
+def test_a_whole_response_goes_back_to_the_shell_without_a_resource_call(wasi_http):
+    module, calls, _ = wasi_http
+    out = object()
+    writer = module.ResponseWriter(out, "GET")
+    writer.start(404, [("set-cookie", b"a=1"), ("set-cookie", b"b=2")])
+    writer.write(b"not ")
+    writer.write(b"found")
+    writer.finish()
+    response = writer.complete()
+    assert calls == []
+    assert (response.status, response.headers, response.body, response.out) == (
+        404, [("set-cookie", b"a=1"), ("set-cookie", b"b=2")], b"not found", out)
+
+
+def test_a_response_longer_than_the_hold_limit_is_streamed(wasi_http):
+    module, calls, _ = wasi_http
+    writer = module.ResponseWriter(object(), "GET")
+    writer.start(200, [])
+    writer.write(b"x" * module.HOLD_LIMIT)
+    assert calls == []
+    writer.write(b"y")
+    assert calls[:4] == ["Fields.from_list", "OutgoingResponse", "response.body", "ResponseOutparam.set"]
+    writer.finish()
+    assert writer.complete() is None
+    assert calls[-2:] == ["drop output-stream", "OutgoingBody.finish"]
+
+
 @pytest.mark.parametrize("status, sets_status", [(200, False), (404, True), (500, True)])
-def test_the_status_is_set_only_when_it_is_not_wasi_http_s_default(wasi_http, status, sets_status):
+def test_a_flushed_response_sets_the_status_only_when_it_is_not_wasi_http_s_default(wasi_http, status, sets_status):
     module, calls, _ = wasi_http
     writer = module.ResponseWriter(object(), "GET")
     writer.start(status, [("content-type", b"text/plain")])
     writer.write(b"x" * 5000)
+    writer.flush()
     writer.finish()
-    writer.complete()
+    assert writer.complete() is None
     assert (f"set_status_code {status}" in calls) is sets_status
     assert calls[-4:] == ["output-stream.write 4096", "output-stream.write 904", "drop output-stream",
                           "OutgoingBody.finish"]

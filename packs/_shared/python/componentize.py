@@ -2,7 +2,12 @@
 
 Run by the Python packs' build step, on the orchestrator's interpreter:
 
-    python componentize.py --wit WIT --world WORLD -p APP -p DEPS -p GLUE --output OUT.wasm ENTRY
+    python componentize.py --wit WIT --world WORLD -p APP -p DEPS -p GLUE --output OUT.wasm ENTRY \
+        [--plug-into SHELL.wasm --host FABRICKS_HOST]
+
+With ``--plug-into``, the component componentize-py makes is plugged into that one, which
+satisfies its exports' callers (``fabricks-host plug``): the Python packs' shell
+(packs/_shared/python/shell), so OUT.wasm exports what the shell exports.
 
 componentize-py's command line appends a site-packages folder of the build machine to
 ``-p``: the active virtual environment's (``VIRTUAL_ENV``), ``pipenv --venv``'s, or
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -60,8 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-p", "--python-path", action="append", default=[], dest="path",
                         help="a folder on the component's module search path (repeatable, in order)")
     parser.add_argument("--output", type=Path, required=True, help="the component to write")
+    parser.add_argument("--plug-into", type=Path, help="a component to plug the one built into (the shell)")
+    parser.add_argument("--host", default="fabricks-host", help="fabricks-host, which plugs it")
     parser.add_argument("app_name", help="the entry module (imported at build time)")
     args = parser.parse_args(argv)
+    built = args.output if args.plug_into is None else args.output.with_name(args.output.name + ".app")
 
     missing = [p for p in args.path if not Path(p).is_dir()]
     if missing:
@@ -77,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         componentize_py.componentize(
             wit_path=[args.wit], worlds=[args.world], features=[], all_features=False, world_module=None,
-            python_path=list(args.path), module_worlds=[], app_name=args.app_name, output_path=args.output,
+            python_path=list(args.path), module_worlds=[], app_name=args.app_name, output_path=built,
             stub_wasi=False, import_interface_names=[], export_interface_names=[], full_names=False,
             intersect_world=None,
         )
@@ -85,6 +94,26 @@ def main(argv: list[str] | None = None) -> int:
         print(error, file=sys.stderr)
         print(f"fabricks-error: componentize-py could not build the component: {error_summary(str(error))}")
         print("fabricks-hint: Run again with --verbose for componentize-py's whole output.")
+        return 1
+    if args.plug_into is not None:
+        return plug(args.host, args.plug_into, built, args.output)
+    print("Component built successfully")
+    return 0
+
+
+def plug(host: str, socket: Path, built: Path, output: Path) -> int:
+    """Plug ``built`` into ``socket``, writing ``output``; ``built`` is removed either way."""
+    try:
+        run = subprocess.run([host, "plug", str(socket), str(built), str(output)], capture_output=True, text=True)
+    except OSError as error:
+        run = subprocess.CompletedProcess([], 1, "", str(error))
+    finally:
+        built.unlink(missing_ok=True)
+    if run.returncode != 0:
+        said = (run.stderr or run.stdout).strip().replace("\n", " ")
+        print(said, file=sys.stderr)
+        print(f"fabricks-error: the app's component could not be plugged into the wasi:http shell: {said}")
+        print("fabricks-hint: Run `make setup` in the Fabricks checkout (it builds fabricks-host, which plugs it).")
         return 1
     print("Component built successfully")
     return 0

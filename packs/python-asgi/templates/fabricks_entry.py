@@ -6,4 +6,4 @@ from fabricks_asgi.handler import make_handler
 from fabricks_asgi.startup import initialize
 
 app, config = initialize(os.path.join(os.path.dirname(__file__), "fabricks-config.json"))
-IncomingHandler = make_handler(app, config)
+Handler = make_handler(app, config)

@@ -6,4 +6,4 @@ from fabricks_wsgi.handler import make_handler
 from fabricks_wsgi.warmup import initialize
 
 app, config = initialize(os.path.join(os.path.dirname(__file__), "fabricks-config.json"))
-IncomingHandler = make_handler(app, config)
+Handler = make_handler(app, config)

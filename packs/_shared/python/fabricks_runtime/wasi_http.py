@@ -1,73 +1,66 @@
 """wasi:http 0.2 plumbing shared by the Python bridges: request parts, body, response writer.
 
-WIT: ``wasi:http/types@0.2.x`` (incoming-request, incoming-body, outgoing-response,
-response-outparam) and ``wasi:io/streams``. Resource drop order matters: a stream is
-dropped before its body, a body finished before its request.
+The component exports ``fabricks:shell/handler`` (wit/deps/shell@0.1.0) to the shell
+(packs/_shared/python/shell), which exports ``wasi:http/incoming-handler``: a request arrives
+as one record (its parts and the body's first 64 KiB) and a whole response leaves as one
+(:meth:`ResponseWriter.complete`), each resource call done by the shell in compiled Rust
+instead of through componentize-py's bindings. A longer body is read here from the stream the
+shell hands over, and a streamed response is written here, through the response-outparam.
+
+WIT: ``wasi:http/types@0.2.x`` (incoming-body, outgoing-response, response-outparam) and
+``wasi:io/streams``. Resource drop order matters: a stream is dropped before its body.
 """
 
 from __future__ import annotations
 
 from componentize_py_types import Err, Ok
 from wit_world.imports.streams import StreamError_Closed
+from wit_world.exports.handler import Request, Response
 from wit_world.imports.types import (
     Fields,
     IncomingBody,
-    IncomingRequest,
-    Method_Other,
     OutgoingBody,
     OutgoingResponse,
     ResponseOutparam,
-    Scheme_Http,
-    Scheme_Https,
 )
 
 from .http_rules import plain_response
 
 # wasi:io/streams blocking-write-and-flush accepts at most 4096 bytes per call.
 WRITE_LIMIT = 4096
-
-
-def method_name(method) -> str:
-    """wasi:http ``method`` variant -> ``"GET"`` etc."""
-    if isinstance(method, Method_Other):
-        return method.value
-    return type(method).__name__.split("_", 1)[1].upper()
-
-
-def scheme_name(scheme) -> str:
-    if scheme is None or isinstance(scheme, Scheme_Http):
-        return "http"
-    if isinstance(scheme, Scheme_Https):
-        return "https"
-    return scheme.value
+# A response body held for the shell to write at once is at most this long; past it the
+# response is streamed (the instance's memory keeps what it grew by).
+HOLD_LIMIT = 1024 * 1024
 
 
 class RequestBody:
-    """The incoming-body, read on demand. Drops its stream before the body (a WASI rule).
+    """The request's body: the bytes the shell read, then, for a longer body, its stream,
+    read on demand. Drops the stream before finishing the body (a WASI rule). Reads raise
+    OSError when the body broke off (the client went away), as the bridges expect."""
 
-    The body is consumed at the first read, not before: most requests (GET) are answered
-    without one, and each resource call through componentize-py's bindings costs a few
-    microseconds of the request (consume, stream, the stream's drop, finish and the
-    trailers' drop: about a tenth of a trivial app's time in the bridge).
-    """
+    def __init__(self, request: Request) -> None:
+        self.head = request.body
+        self.offset = 0
+        self.stream, self.body = request.rest if request.rest is not None else (None, None)
+        self.error = request.body_error
 
-    def __init__(self, request: IncomingRequest) -> None:
-        self.request = request
-        self.body = None
-        self.stream = None
+    def _broken(self) -> OSError:
+        error, self.error = self.error, None
+        return OSError(f"reading the request body failed: {error}")
 
-    def _open(self) -> bool:
-        """Consume the request's body on first use; False once it is closed."""
-        if self.stream is None:
-            if self.request is None:
-                return False
-            request, self.request = self.request, None
-            self.body = request.consume()
-            self.stream = self.body.stream()
-        return True
+    def _take_head(self, size: int) -> bytes:
+        chunk = self.head[self.offset:self.offset + size]
+        self.offset += len(chunk)
+        if self.offset >= len(self.head):
+            self.head, self.offset = b"", 0
+        return chunk
 
     def read_chunk(self, size: int) -> bytes:
-        if not self._open():
+        if self.head:
+            return self._take_head(size)
+        if self.stream is None:
+            if self.error is not None:
+                raise self._broken()
             return b""
         try:
             return self.stream.blocking_read(size)
@@ -79,7 +72,11 @@ class RequestBody:
 
     async def read_async(self, size: int, wait) -> bytes:
         """Like :meth:`read_chunk`, but awaits ``wait(pollable)`` instead of blocking."""
-        while self._open():
+        if self.head:
+            return self._take_head(size)
+        if self.error is not None:
+            raise self._broken()
+        while self.stream is not None:
             try:
                 data = self.stream.read(size)
             except Err as error:
@@ -93,7 +90,7 @@ class RequestBody:
         return b""
 
     def close(self) -> None:
-        self.request = None  # never read: nothing was consumed, nothing to finish
+        self.head = b""
         if self.stream is not None:
             self.stream.__exit__(None, None, None)
             self.stream = None
@@ -102,13 +99,17 @@ class RequestBody:
 
 
 class ResponseWriter:
-    """A response's status, headers and body, written to a wasi:http response-outparam.
+    """A response's status, headers and body, for the shell or a wasi:http response-outparam.
 
     The transport of both Python bridges: ``start(status, headers)``, ``write(bytes)``
-    (raises ConnectionError when the client is gone), ``finish()`` (done by
-    ``complete()``, as ``handle`` returns), ``abort()`` (drops the body unfinished:
-    the client sees a truncated response), and ``fail()`` (a bare 500 if nothing was
-    sent yet).
+    (raises ConnectionError when the client is gone), ``flush()`` (what was written must
+    reach the client now), ``finish()`` (done by ``complete()``, as ``handle`` returns),
+    ``abort()`` (drops the body unfinished: the client sees a truncated response), and
+    ``fail()`` (a bare 500 if nothing was sent yet).
+
+    The response is held, not sent, until ``flush()`` or HOLD_LIMIT bytes: a response whose
+    body is complete by then goes back to the shell whole, from :meth:`complete`, and costs
+    the request no resource call here. A flushed one is streamed through the outparam.
     """
 
     def __init__(self, response_out: ResponseOutparam, method: str) -> None:
@@ -119,8 +120,24 @@ class ResponseWriter:
         self.finish_pending = False
         self.body: OutgoingBody | None = None
         self.stream = None
+        self.held: list[bytes] | None = None  # the body so far, while the response is held
+        self.headers: list[tuple[str, bytes]] = []
 
     def start(self, status: int, headers: list[tuple[str, bytes]]) -> None:
+        self.status, self.headers, self.held = status, headers, []
+
+    def flush(self) -> None:
+        """Send the held response's status, headers and body so far; from now on, stream.
+        Raises componentize-py's ``Err`` when wasi:http refuses a header field."""
+        if self.held is None:
+            return
+        held, self.held = self.held, None
+        self._send_head(self.status, self.headers)
+        self.written = 0
+        for data in held:
+            self._write(data)
+
+    def _send_head(self, status: int, headers: list[tuple[str, bytes]]) -> None:
         response = OutgoingResponse(Fields.from_list(headers))
         if status != 200:  # wasi:http's default; one host call saved on most responses
             response.set_status_code(status)
@@ -131,6 +148,15 @@ class ResponseWriter:
         self.stream = self.body.write()
 
     def write(self, data: bytes) -> None:
+        if self.held is not None:
+            self.held.append(data)
+            self.written += len(data)
+            if self.written > HOLD_LIMIT:
+                self.flush()
+            return
+        self._write(data)
+
+    def _write(self, data: bytes) -> None:
         view = memoryview(data)
         try:
             for start in range(0, len(view), WRITE_LIMIT):
@@ -151,10 +177,19 @@ class ResponseWriter:
         """
         self.finish_pending = True
 
-    def complete(self) -> None:
-        """Do the deferred :meth:`finish`; call last, as ``handle`` returns."""
+    def complete(self) -> Response | None:
+        """Do the deferred :meth:`finish`; call last, as ``handle`` returns. Returns the
+        whole response for the shell to write when it was held to the end, else None."""
+        if self.held is not None and self.finish_pending and self.response_out is not None:
+            response = Response(self.status, self.headers, b"".join(self.held), self.response_out)
+            self.held, self.response_out = None, None
+            return response
+        if self.response_out is not None and self.held is None:
+            # Nothing went out: wasi:http refused the header fields as the response was flushed.
+            self.fail()
+            return None
         if not self.finish_pending or self.body is None:
-            return
+            return None
         self.finish_pending = False
         self.stream.__exit__(None, None, None)
         body, self.stream, self.body = self.body, None, None
@@ -164,11 +199,13 @@ class ResponseWriter:
             # HEAD and 304 keep the Content-Length a GET would have, with no body:
             # the host checks the size anyway, and the client needs nothing more.
             if self.written == 0 and (self.method == "HEAD" or self.status == 304):
-                return
+                return None
             raise ConnectionError(f"the response body did not match its Content-Length: {error.value!r}") from None
+        return None
 
     def abort(self) -> None:
         # Dropping the body unfinished tells the host the response is incomplete.
+        self.flush()
         if self.stream is not None:
             self.stream.__exit__(None, None, None)
             self.stream = None
@@ -191,15 +228,12 @@ class ResponseWriter:
 
 
 
-def request_parts(request: IncomingRequest) -> dict:
+def request_parts(request: Request) -> dict:
     """The request's method, scheme, authority, path_with_query and header entries, as a dict
-    of keyword arguments for the bridges' environ/scope builders."""
-    fields = request.headers()
-    headers = fields.entries()
-    fields.__exit__(None, None, None)
-    return {"method": method_name(request.method()), "scheme": scheme_name(request.scheme()),
-            "authority": request.authority(), "path_with_query": request.path_with_query(),
-            "headers": headers}
+    of keyword arguments for the bridges' environ/scope builders (authority and path None when
+    the host gave none)."""
+    return {"method": request.method, "scheme": request.scheme, "authority": request.authority or None,
+            "path_with_query": request.path_with_query or None, "headers": request.headers}
 
 
 # The host (fabricks-host) names a service's route in this header, having removed any the

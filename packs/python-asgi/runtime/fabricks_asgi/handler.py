@@ -1,4 +1,5 @@
-"""The component's ``wasi:http/incoming-handler`` export (0.2), serving an ASGI app.
+"""The component's ``fabricks:shell/handler`` export, serving an ASGI app behind the shell's
+``wasi:http/incoming-handler`` (0.2; fabricks_runtime.wasi_http says how the two divide the work).
 
 One ``handle`` call runs one request to completion on the instance's event loop
 (:mod:`.loop`): the lifespan startup first, on an instance's first request; then
@@ -15,7 +16,8 @@ import traceback
 
 from fabricks_runtime.http_rules import plain_response
 from fabricks_runtime.wasi_http import RequestBody, ResponseWriter, mount_point, request_parts
-from wit_world.imports.types import IncomingRequest, ResponseOutparam
+from wit_world.exports.handler import Request, Response
+from wit_world.imports.types import ResponseOutparam
 
 from .http import HTTPCycle
 from .lifespan import LifespanFailure, make_lifespan
@@ -37,6 +39,9 @@ class AsyncTransport:
 
     async def write(self, data: bytes) -> None:
         self.writer.write(data)
+
+    def flush(self) -> None:
+        self.writer.flush()
 
     def finish(self) -> None:
         self.writer.finish()
@@ -75,7 +80,7 @@ class Server:
         self.started = False
         self.startup_error: str | None = None
 
-    async def serve(self, request: IncomingRequest, writer: ResponseWriter) -> None:
+    async def serve(self, request: Request, writer: ResponseWriter) -> None:
         parts = request_parts(request)
         writer.method = parts["method"]
         body = RequestBody(request)
@@ -104,19 +109,19 @@ class Server:
 
 
 def make_handler(app, config: dict):
-    """Return the ``IncomingHandler`` class that componentize-py exports for ``app``."""
+    """Return the ``Handler`` class that componentize-py exports for ``app``."""
     from wit_world import exports
 
     server = Server(app, config)
 
-    class IncomingHandler(exports.IncomingHandler):
-        """wasi:http/incoming-handler ``handle``: one ASGI HTTP cycle per call."""
+    class Handler(exports.Handler):
+        """fabricks:shell/handler ``handle``: one ASGI HTTP cycle per call."""
 
-        def handle(self, request: IncomingRequest, response_out: ResponseOutparam) -> None:
+        def handle(self, request: Request, response_out: ResponseOutparam) -> Response | None:
             writer = ResponseWriter(response_out, "GET")
             try:
                 server.loop.run_until_complete(server.serve(request, writer))
-                writer.complete()
+                return writer.complete()
             except BaseException:
                 # An exception escaping handle() would trap and kill the instance.
                 traceback.print_exc()
@@ -124,5 +129,6 @@ def make_handler(app, config: dict):
                     writer.fail()
                 except BaseException:
                     traceback.print_exc()
+            return None
 
-    return IncomingHandler
+    return Handler

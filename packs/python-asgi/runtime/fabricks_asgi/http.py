@@ -42,6 +42,10 @@ class Transport(Protocol):
     async def write(self, data: bytes) -> None:
         """Send part of the body. Raises ``ConnectionError`` if the client is gone."""
 
+    def flush(self) -> None:
+        """More of the body will follow, maybe later: what was written must reach the client
+        now (a transport may hold a response whose body turns out whole, to send it at once)."""
+
     def finish(self) -> None:
         """End the body normally. May raise ``ConnectionError``."""
 
@@ -220,7 +224,9 @@ class HTTPCycle:
                 self.state = CycleState.STREAMING
             if body and not self.no_body:
                 await self.transport.write(bytes(body))
-            if not message.get("more_body", False):
+            if message.get("more_body", False):
+                self.transport.flush()
+            else:
                 self.transport.finish()
                 self.state = CycleState.COMPLETE
                 self.done.set()

@@ -1,9 +1,11 @@
-"""The component's ``wasi:http/incoming-handler`` export, serving a WSGI app.
+"""The component's ``fabricks:shell/handler`` export, serving a WSGI app behind the shell's
+``wasi:http/incoming-handler`` (fabricks_runtime.wasi_http says how the two divide the work).
 
-One call of :meth:`handle` is one request: the incoming-request becomes an
+One call of :meth:`handle` is one request: the request's parts become an
 environ (:mod:`fabricks_wsgi.environ`), the body a lazy ``wsgi.input``
-(:mod:`fabricks_wsgi.wsgi_input`), and the app's response is streamed to the
-response-outparam (:mod:`fabricks_wsgi.response`). WIT: wasi:http/types@0.2.x.
+(:mod:`fabricks_wsgi.wsgi_input`), and the app's response goes back whole to the shell or
+is streamed to the response-outparam (:mod:`fabricks_wsgi.response`).
+WIT: wit/deps/shell@0.1.0, wasi:http/types@0.2.x.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import sys
 import traceback
 
 from fabricks_runtime.wasi_http import RequestBody, ResponseWriter, mount_point, request_parts
-from wit_world.imports.types import IncomingRequest, ResponseOutparam
+from wit_world.exports.handler import Request, Response
+from wit_world.imports.types import ResponseOutparam
 
 from .environ import build_environ
 from .response import ResponseCycle
@@ -21,7 +24,7 @@ from .wsgi_input import make_input
 
 
 def make_handler(app, config: dict):
-    """Return the ``IncomingHandler`` class that componentize-py exports for ``app``.
+    """Return the ``Handler`` class that componentize-py exports for ``app``.
 
     ``config`` is the pack's build config; its ``script_name`` (or, when empty, the
     SCRIPT_NAME environment variable, as gunicorn reads it, or the route fabricks-host
@@ -29,10 +32,10 @@ def make_handler(app, config: dict):
     """
     from wit_world import exports
 
-    class IncomingHandler(exports.IncomingHandler):
-        """wasi:http/incoming-handler ``handle``: one WSGI request per call."""
+    class Handler(exports.Handler):
+        """fabricks:shell/handler ``handle``: one WSGI request per call."""
 
-        def handle(self, request: IncomingRequest, response_out: ResponseOutparam) -> None:
+        def handle(self, request: Request, response_out: ResponseOutparam) -> Response | None:
             transport = None
             try:
                 parts = request_parts(request)
@@ -51,7 +54,7 @@ def make_handler(app, config: dict):
                     ResponseCycle(transport, method).run(app, environ)
                 finally:
                     wsgi_input.close()
-                transport.complete()
+                return transport.complete()
             except BaseException:
                 # An exception escaping handle() would trap and kill the instance.
                 traceback.print_exc()
@@ -59,5 +62,6 @@ def make_handler(app, config: dict):
                     (transport or ResponseWriter(response_out, "GET")).fail()
                 except BaseException:
                     traceback.print_exc()
+            return None
 
-    return IncomingHandler
+    return Handler

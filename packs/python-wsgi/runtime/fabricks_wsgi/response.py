@@ -23,6 +23,10 @@ class Transport(Protocol):
     def write(self, data: bytes) -> None:
         """Send part of the body. Raises ``ConnectionError`` if the client is gone."""
 
+    def flush(self) -> None:
+        """What was written must reach the client now (a transport may hold a response
+        whose body turns out whole, to send it at once)."""
+
     def finish(self) -> None:
         """End the body normally."""
 
@@ -60,9 +64,12 @@ class ResponseCycle:
 
     Headers are sent with the first non-empty body chunk (PEP 3333 "Buffering and
     Streaming"), so an app can still swap them for an error page through
-    ``exc_info`` until then. An exception before the headers are sent becomes a
-    500; one after ends the body abnormally. The iterable's ``close()`` is
-    always called. Returns nothing; errors are logged to ``errors``.
+    ``exc_info`` until then. A response with a Content-Length may be held by the transport
+    until its end (its client waits for all of it anyway); any other is flushed after each
+    chunk, and so is each call of ``write()``, which PEP 3333 says must not be delayed.
+    An exception before the headers are sent becomes a 500; one after ends the body
+    abnormally. The iterable's ``close()`` is always called. Returns nothing; errors are
+    logged to ``errors``.
     """
 
     def __init__(self, transport: Transport, method: str, errors=None) -> None:
@@ -88,7 +95,12 @@ class ResponseCycle:
         self.headers = encode_headers(list(response_headers))
         self.status = code
         self.no_body = body_forbidden(self.method, code)
-        return self.write
+        return self.write_now
+
+    def write_now(self, data: bytes) -> None:
+        """PEP 3333's ``write()`` callable: :meth:`write`, flushed."""
+        self.write(data)
+        self.transport.flush()
 
     def send_headers(self) -> None:
         if self.status is None:
@@ -97,7 +109,7 @@ class ResponseCycle:
         self.transport.start(self.status, self.headers)
 
     def write(self, data: bytes) -> None:
-        """Send ``data`` now: PEP 3333's ``write()``, and each chunk of the iterable."""
+        """Send ``data``: each chunk of the iterable."""
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"the app must produce bytes, not {type(data).__name__} (PEP 3333)")
         if not self.headers_sent:
@@ -115,6 +127,8 @@ class ResponseCycle:
             for chunk in result:
                 if chunk:
                     self.write(chunk)
+                    if not self.length_known():
+                        self.transport.flush()
             if not self.headers_sent:
                 self.send_headers()
             self.transport.finish()
@@ -139,6 +153,10 @@ class ResponseCycle:
                     close()
                 except Exception:
                     self.log_exception(environ)
+
+    def length_known(self) -> bool:
+        """Whether the response declared its Content-Length."""
+        return any(name == "content-length" for name, _ in self.headers or ())
 
     def set_length_if_single(self, result) -> None:
         """A one-chunk body gets a Content-Length, as gunicorn gives it (PEP 3333 "Handling the Content-Length Header")."""

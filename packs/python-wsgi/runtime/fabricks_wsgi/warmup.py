@@ -25,6 +25,9 @@ class MemoryTransport:
     def write(self, data):
         pass
 
+    def flush(self):
+        pass
+
     def finish(self):
         pass
 
