@@ -49,11 +49,14 @@ def main(argv: list[str]) -> int:
     except rust_toolchain.ToolchainMissing as error:
         return fail(f"{args.crate} needs the Rust toolchain: {error}", rust_toolchain.INSTALL_HINT)
     # Panic locations name source paths: remapped, the bytes don't depend on where cargo keeps
-    # the crates (CARGO_HOME, under HOME) or where the checkout is.
+    # the crates (CARGO_HOME, under HOME) or where the checkout is. CARGO_ENCODED_RUSTFLAGS
+    # separates flags with 0x1f, so a path may hold spaces.
     cargo_home = Path(os.environ.get("CARGO_HOME") or Path.home() / ".cargo").resolve()
-    remaps = f"--remap-path-prefix={cargo_home}=/cargo --remap-path-prefix={args.crate.resolve()}=/crate"
+    remaps = "\x1f".join([f"--remap-path-prefix={cargo_home}=/cargo",
+                           f"--remap-path-prefix={args.crate.resolve()}=/crate"])
     env = dict(os.environ, RUSTC=str(tc.rustc), RUSTC_BOOTSTRAP="1", CARGO_TARGET_DIR=str(args.target_dir),
-               RUSTFLAGS=remaps)
+               CARGO_ENCODED_RUSTFLAGS=remaps)
+    env.pop("RUSTFLAGS", None)
     cargo = [str(tc.cargo), "build", "--release", "--locked", "--target", TARGET, "-Zbuild-std=std,panic_abort",
              "--manifest-path", str(args.crate / "Cargo.toml"), "--quiet"]
     if subprocess.run(cargo, env=env).returncode != 0:
