@@ -5,8 +5,8 @@ Run by the Python packs' build step, on the orchestrator's interpreter:
     python componentize.py --wit WIT --world WORLD -p APP -p DEPS -p GLUE --output OUT.wasm ENTRY \
         [--plug-into SHELL.wasm --host FABRICKS_HOST]
 
-With ``--plug-into``, the component componentize-py makes is plugged into that one, which
-satisfies its exports' callers (``fabricks-host plug``): the Python packs' shell
+With ``--plug-into``, the component componentize-py makes is plugged into that one, its
+exports satisfying that one's imports (``fabricks-host plug``): the Python packs' shell
 (packs/_shared/python/shell), so OUT.wasm exports what the shell exports.
 
 componentize-py's command line appends a site-packages folder of the build machine to
