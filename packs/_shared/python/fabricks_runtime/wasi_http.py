@@ -132,16 +132,15 @@ class ResponseWriter:
         if self.held is None:
             return
         held, self.held = self.held, None
-        self._send_head(self.status, self.headers)
+        self._send_head()
         self.written = 0
         for data in held:
             self._write(data)
 
-    def _send_head(self, status: int, headers: list[tuple[str, bytes]]) -> None:
-        response = OutgoingResponse(Fields.from_list(headers))
-        if status != 200:  # wasi:http's default; one host call saved on most responses
-            response.set_status_code(status)
-        self.status = status
+    def _send_head(self) -> None:
+        response = OutgoingResponse(Fields.from_list(self.headers))
+        if self.status != 200:  # wasi:http's default; one host call saved on most responses
+            response.set_status_code(self.status)
         self.body = response.body()
         ResponseOutparam.set(self.response_out, Ok(response))
         self.response_out = None
