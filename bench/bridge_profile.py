@@ -13,6 +13,7 @@ same code: docs/benchmarks.md); the proportions hold.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import cProfile
 import dataclasses
 import importlib
@@ -72,6 +73,13 @@ def main() -> int:
     runtime = ROOT / "packs" / f"python-{args.bridge}" / "runtime"
     sys.path[:0] = [str(runtime), str(ROOT / "packs" / "_shared" / "python"), str(args.app_dir.resolve())]
     stand_in_bindings()
+    if args.bridge == "asgi":  # the component's loop, as startup.initialize installs it
+        from fabricks_asgi.loop import WasiEventLoop
+
+        def no_host(*_):
+            raise RuntimeError("the request waited on a pollable: no host here to poll it")
+
+        asyncio.set_event_loop(WasiEventLoop(no_host, no_host))
     module, _, attr = args.app.partition(":")
     app = getattr(importlib.import_module(module), attr or "app")
     handler_module = importlib.import_module(f"fabricks_{args.bridge}.handler")

@@ -75,6 +75,9 @@ class Server:
     def __init__(self, app, config: dict) -> None:
         self.app = app
         self.loop = asyncio.get_event_loop()
+        # The component's loop (startup.initialize) runs a request's Task cheaper than
+        # run_until_complete; any other loop (tests on the host) runs it as usual.
+        self.run = getattr(self.loop, "run_task", self.loop.run_until_complete)
         self.lifespan = make_lifespan(app, config.get("lifespan", "auto"), sys.stderr)
         self.root_path = config.get("root_path", "")
         self.started = False
@@ -120,7 +123,7 @@ def make_handler(app, config: dict):
         def handle(self, request: Request, response_out: ResponseOutparam) -> Response | None:
             writer = ResponseWriter(response_out, "GET")
             try:
-                server.loop.run_until_complete(server.serve(request, writer))
+                server.run(server.serve(request, writer))
                 return writer.complete()
             except BaseException:
                 # An exception escaping handle() would trap and kill the instance.

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import asyncio.base_events
+import sys
+import threading
 from typing import Any, Callable, Sequence
 
 
@@ -79,6 +81,71 @@ class WasiEventLoop(asyncio.base_events.BaseEventLoop):
     def _write_to_self(self) -> None:
         # No other thread can wake the loop: there are no threads.
         pass
+
+    def run_task(self, coro):
+        """Run ``coro`` in a new Task until it is done; return its result or raise its exception.
+
+        What ``run_until_complete(coro)`` does (the loop is running, ``current_task()`` is the
+        Task, callbacks run in asyncio's order), without what that costs a request that never
+        waits: a done callback, a stop, a second loop iteration and each iteration's clock
+        read (a host call in the component). While no timer is scheduled, no pollable awaited
+        and no stop asked for, the ready callbacks run here as ``_run_once`` runs them;
+        otherwise each turn is ``_run_once`` itself. In debug mode it is ``run_until_complete``.
+
+        Raises RuntimeError as ``run_until_complete`` does: when ``loop.stop()`` is called before
+        the Task is done, when the loop is already running or closed, and when nothing the Task
+        awaits can ever complete (:class:`PollSelector`).
+        """
+        if self._debug:  # slow-callback warnings and coroutine origins: the full loop
+            return self.run_until_complete(coro)
+        self._enter()
+        task = self.create_task(coro)
+        task._log_destroy_pending = False
+        ready = self._ready
+        try:
+            while not task.done() and not self._stopping:
+                if self._scheduled or self._selector.waiting or not ready:
+                    self._run_once()
+                    continue
+                for _ in range(len(ready)):
+                    handle = ready.popleft()
+                    if not handle._cancelled:
+                        handle._run()
+        except BaseException:
+            if task.done() and not task.cancelled():
+                task.exception()  # the caller gets it raised: not logged as never retrieved
+            raise
+        finally:
+            self._leave()
+        if not task.done():
+            raise RuntimeError("Event loop stopped before Future completed.")
+        return task.result()
+
+    def _enter(self) -> None:
+        """Mark the loop running, as ``run_forever`` does before its first iteration."""
+        setup = getattr(super(), "_run_forever_setup", None)
+        if setup is not None:  # CPython 3.13+, the component's 3.14
+            setup()
+            return
+        # Older CPython (the host's unit tests): what 3.13's _run_forever_setup does.
+        self._check_closed()
+        self._check_running()
+        self._old_agen_hooks = sys.get_asyncgen_hooks()
+        self._thread_id = threading.get_ident()
+        sys.set_asyncgen_hooks(firstiter=self._asyncgen_firstiter_hook, finalizer=self._asyncgen_finalizer_hook)
+        asyncio.events._set_running_loop(self)
+
+    def _leave(self) -> None:
+        """Undo :meth:`_enter`, as ``run_forever`` does when it returns."""
+        cleanup = getattr(super(), "_run_forever_cleanup", None)
+        if cleanup is not None:
+            cleanup()
+            return
+        self._stopping = False
+        self._thread_id = None
+        asyncio.events._set_running_loop(None)
+        sys.set_asyncgen_hooks(*self._old_agen_hooks)
+        self._old_agen_hooks = None
 
     def run_in_executor(self, executor, func, *args) -> asyncio.Future:
         """Run ``func(*args)`` now, inline (no threads in WASI); return a finished future."""
