@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import re
 import sys
 import traceback
 from typing import Awaitable, Callable, Iterable, Protocol, TextIO
@@ -19,6 +20,10 @@ from typing import Awaitable, Callable, Iterable, Protocol, TextIO
 from fabricks_runtime.http_rules import HOP_BY_HOP, INTERNAL_ERROR, body_forbidden, plain_response
 
 CHUNK = 64 * 1024
+# CR, LF and NUL in a header name or value (header injection). A regex, not `b"\r" in name`:
+# bytes.__contains__ first tries its argument as an int and formats the TypeError it then
+# clears, which was 4 % of a Starlette request's CPU in the component.
+_CONTROL = re.compile(rb"[\r\n\0]")
 
 
 class UnexpectedMessage(RuntimeError):
@@ -97,7 +102,7 @@ def response_headers(headers: Iterable) -> list[tuple[str, bytes]]:
     for name, value in headers:
         if not isinstance(name, (bytes, bytearray)) or not isinstance(value, (bytes, bytearray)):
             raise TypeError(f"header {name!r}: names and values must be bytes (ASGI 'Response Start')")
-        if any(c in name or c in value for c in (b"\r", b"\n", b"\0")):
+        if _CONTROL.search(name) or _CONTROL.search(value):
             raise ValueError(f"header {bytes(name)!r}: control characters are not allowed")
         if name.startswith(b":"):
             raise ValueError(f"header {bytes(name)!r}: pseudo-headers are not allowed")
