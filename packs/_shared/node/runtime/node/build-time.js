@@ -128,6 +128,7 @@ export function trackPending(promise) {
  *  instance being retired must leave the engine nothing to run). */
 export const engineTimers = {
   setTimeout: (callback, delay) => engineSetTimeout(callback, delay),
+  clearTimeout: (id) => engineClearTimeout(id),
   clearAll() {
     for (const [id, kind] of armed) (kind === 'interval' ? engineClearInterval : engineClearTimeout)(id);
     armed.clear();

@@ -60,8 +60,11 @@ function userFrame(error) {
  */
 export function trackRequest(request) {
   inFlight.add(request);
-  watch(request);
-  return () => inFlight.delete(request);
+  const stopWatching = watch(request);
+  return () => {
+    inFlight.delete(request);
+    stopWatching();
+  };
 }
 
 /** Whether an uncaught error retired this instance (the entry then ends it). */
@@ -127,9 +130,15 @@ function fatal(error, origin, note = '') {
 const WATCH_MS = 20;
 const IDLE_LOOKS = 2;
 
+/** Look at `request` every WATCH_MS until it is done; returns what stops looking. The timer is
+ *  cleared, not left to fire: a timer due after the response is not run by the engine before
+ *  its next request needs the event loop, so each request's would pile up (every pending timer
+ *  is a pollable the engine polls; 45,000 requests took hello-world from 4,800 to 23 req/s). */
 function watch(request) {
   let idle = 0;
+  let timer = null;
   const look = () => {
+    timer = null;
     if (!inFlight.has(request) || request.done()) return;
     idle = pendingWork() === 0 ? idle + 1 : 0;
     if (idle >= IDLE_LOOKS) {
@@ -138,9 +147,13 @@ function watch(request) {
       fatal(error, 'unhandledRejection', '\n(The engine reports the rejection as the instance ends, below.)');
       return;
     }
-    engineTimers.setTimeout(look, WATCH_MS);
+    timer = engineTimers.setTimeout(look, WATCH_MS);
   };
-  engineTimers.setTimeout(look, WATCH_MS);
+  timer = engineTimers.setTimeout(look, WATCH_MS);
+  return () => {
+    if (timer !== null) engineTimers.clearTimeout(timer);
+    timer = null;
+  };
 }
 
 /** Run `callback` as a task whose exception is uncaught in Node's sense. */
