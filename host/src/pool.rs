@@ -180,6 +180,9 @@ impl Pool {
     async fn instantiate(&self) -> wasmtime::Result<(Store<InstanceData>, wasmtime_wasi_http::p2::bindings::Proxy)> {
         let data = InstanceData::new(&self.service, Arc::clone(&self.grants))?;
         let mut store = Store::new(&self.engine, data);
+        if let Some(limit) = max_handles() {
+            store.set_max_component_handles(limit);
+        }
         let proxy = self.pre.instantiate_async(&mut store).await?;
         Ok((store, proxy))
     }
@@ -346,4 +349,12 @@ impl Body for TrackedBody {
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
     }
+}
+
+/// `FABRICKS_HOST_MAX_HANDLES=N`: an instance traps once it holds N live resource handles
+/// (wasmtime's default is 100,000 a store). Set low, a handle a bridge never drops shows
+/// within a few requests instead of tens of thousands (tests/e2e/test_handles.py).
+fn max_handles() -> Option<usize> {
+    static LIMIT: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| std::env::var("FABRICKS_HOST_MAX_HANDLES").ok().and_then(|v| v.parse().ok()))
 }

@@ -30,21 +30,32 @@ function methodName(method) {
  */
 export function requestParts(incoming) {
   const scheme = incoming.scheme();
-  const rawHeaders = [];
-  for (const [name, value] of incoming.headers().entries()) {
-    rawHeaders.push(name, latin1.decode(value));
-  }
   return {
     method: methodName(incoming.method()),
     scheme: scheme === undefined ? 'http' : scheme.tag === 'other' ? scheme.val : scheme.tag.toLowerCase(),
     authority: incoming.authority() ?? 'localhost',
     pathWithQuery: incoming.pathWithQuery() ?? '/',
-    rawHeaders,
+    rawHeaders: rawHeadersOf(incoming),
   };
 }
 
+/** The header fields of an incoming request or response as Node's ``rawHeaders``. The fields
+ *  resource is dropped at once: the engine never collects a handle nobody dropped, and an
+ *  instance traps once it holds 100,000 of them (wasmtime's limit per store). */
+function rawHeadersOf(incoming) {
+  const fields = incoming.headers();
+  try {
+    const rawHeaders = [];
+    for (const [name, value] of fields.entries()) rawHeaders.push(name, latin1.decode(value));
+    return rawHeaders;
+  } finally {
+    fields[Symbol.dispose]();
+  }
+}
+
 /** The request body, read as the app asks for it. ``read()`` blocks the instance, which
- *  serves one request at a time; it returns a Uint8Array, or null at the end. */
+ *  serves one request at a time; it returns a Uint8Array, or null at the end. ``close()``
+ *  drops the incoming request (or response) and every handle of its body. */
 export class BodyReader {
   constructor(incoming) {
     this.incoming = incoming;
@@ -78,8 +89,9 @@ export class BodyReader {
     if (this.done) return;
     this.done = true;
     if (this.stream) this.stream[Symbol.dispose]();
-    if (this.body) IncomingBody.finish(this.body);
-    this.stream = this.body = null;
+    if (this.body) IncomingBody.finish(this.body)[Symbol.dispose]();  // its future-trailers, unread
+    this.incoming[Symbol.dispose]();
+    this.stream = this.body = this.incoming = null;
   }
 }
 
@@ -238,7 +250,5 @@ export function sendOutgoing({ method, scheme, authority, pathWithQuery, headers
   future[Symbol.dispose]();
   if (result?.tag !== 'ok' || result.val?.tag !== 'ok') throw outgoingError(result?.val?.val, url);
   const incoming = result.val.val;
-  const rawHeaders = [];
-  for (const [name, value] of incoming.headers().entries()) rawHeaders.push(name, latin1.decode(value));
-  return { status: incoming.status(), rawHeaders, body: new BodyReader(incoming) };
+  return { status: incoming.status(), rawHeaders: rawHeadersOf(incoming), body: new BodyReader(incoming) };
 }

@@ -89,6 +89,11 @@ class ClientResponse extends Readable {
     }
   }
 
+  _destroy(error, callback) {
+    this._reader.close(); // read to its end or not, its handles are dropped now
+    callback(error);
+  }
+
   setTimeout(ms, callback) {
     if (callback) this.once('timeout', callback);
     return this;
