@@ -157,6 +157,23 @@ def test_exception_after_the_start_truncates_the_body(servers):
         requests.get(component.url + "/throw-after-start", timeout=30).content
 
 
+def test_a_client_gone_mid_response_is_no_error_to_the_app(result):
+    """The client closes its connection while a 64 MB body streams: as in Node, res.write
+    throws nothing into the app (Express would hand it to its error handler, and a request
+    left with no response retires the instance); the instance serves on with its state."""
+    with ComponentServer(result) as component:
+        before = int(send(component.url, Req("GET", "/count")).text)
+        host, port = urlsplit(component.url).hostname, urlsplit(component.url).port
+        connection = http.client.HTTPConnection(host, port, timeout=30)
+        connection.request("GET", f"/big?size={64 << 20}")
+        response = connection.getresponse()
+        assert response.status == 200 and len(response.read(65536)) == 65536
+        connection.close()
+        counts = [int(send(component.url, Req("GET", "/count")).text) for _ in range(5)]
+        assert counts == list(range(before + 2, before + 7)), (before, counts, component.log)
+        assert "Error handling" not in component.log and "Uncaught" not in component.log, component.log
+
+
 def test_the_instance_survives_exceptions_with_its_state(result):
     with ComponentServer(result) as component:
         assert_instance_survives(component, "/throw")

@@ -323,6 +323,12 @@ function validateHeader(name, value) {
   validateHeaderValue(name, value);
 }
 
+/** A wasi:io/streams stream-error: `closed` (the client is gone) or `last-operation-failed`. */
+function connectionLost(error) {
+  const tag = error?.payload?.tag;
+  return tag === 'closed' || tag === 'last-operation-failed';
+}
+
 /**
  * The response (node:http ServerResponse), written to the wasi:http response-outparam.
  * Headers are fixed by writeHead() or the first write()/end() and reach the host when the
@@ -424,9 +430,34 @@ export class ServerResponse extends OutgoingMessage {
     if (this.destroyed) return;
     this._start();
     if (bytes.length) {
-      this._writer.write(bytes);
+      try {
+        this._writer.write(bytes);
+      } catch (error) {
+        if (!connectionLost(error)) throw error;
+        this._lost(error);
+        return;
+      }
       this.socket.bytesWritten += bytes.length;
     }
+  }
+
+  /**
+   * The body's stream failed (wasi:io/streams stream-error): the client went away, or the host
+   * refused the bytes (more than the Content-Length). As in Node no exception reaches the app:
+   * the response ends ('close'), what it writes later is dropped, the instance serves on.
+   */
+  _lost(error) {
+    if (error?.payload?.tag !== 'closed') console.error(`${this.req.method} ${this.req.originalUrl ?? this.req.url}: the response was cut off: ${describe(error)}`);
+    this.destroyed = true;
+    try {
+      this._writer.fail();
+    } catch {
+      // Nothing more can reach that client.
+    }
+    queueMicrotask(() => {
+      this._complete();
+      this.emit('close');
+    });
   }
 
   end(chunk, encoding, callback) {
@@ -452,13 +483,16 @@ export class ServerResponse extends OutgoingMessage {
       // What is left of the request body is dropped first, as Node drops it: finishing the
       // response is then the last host call (the host may give the client's next request to
       // another instance until this one returns).
-      this.req._reader?.close();
-      this._writer.finish();
+      if (!this.destroyed) {
+        this.req._reader?.close();
+        this._writer.finish();
+      }
     } finally {
       this.writableEnded = true;
       this.finished = true;
       this.writable = false;
     }
+    if (this.destroyed) return this; // the connection was lost: 'close' is on its way
     queueMicrotask(() => {
       this.writableFinished = true;
       this.emit('prefinish');
