@@ -9,6 +9,7 @@ and the body.
 
 from __future__ import annotations
 
+import http.client
 import http.cookiejar
 import os
 import socket
@@ -18,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -307,6 +309,25 @@ def assert_instance_survives(component: "ComponentServer", failing: str, rounds:
         assert send(component.url, Req("GET", failing)).status_code == 500
         counts.append(int(send(component.url, Req("GET", "/count")).text))
     assert max(counts) >= rounds // 2 + 1, counts
+
+
+def assert_client_gone_is_no_error(component: "ComponentServer", path: str) -> None:
+    """Assert that a client closing its connection after 64 KiB of GET ``path`` (a long body)
+    is no error: nothing logged as the app's failure, and the instance serves on with its state.
+
+    The app counts every request and answers ``/count`` with the count (one instance:
+    ``concurrency`` 1, so the requests after wait for it).
+    """
+    before = int(send(component.url, Req("GET", "/count")).text)
+    parts = urlsplit(component.url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    assert response.status == 200 and len(response.read(65536)) == 65536
+    connection.close()
+    counts = [int(send(component.url, Req("GET", "/count")).text) for _ in range(5)]
+    assert counts == list(range(before + 2, before + 7)), (before, counts, component.log)
+    assert "Error handling" not in component.log and "Uncaught" not in component.log, component.log
 
 
 def assert_streams(url: str, first: bytes = b"first\n", rest: bytes = b"second\n", pause: float = 1.0) -> None:

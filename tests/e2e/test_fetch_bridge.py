@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from .harness import (ComponentServer, Req, assert_instance_survives, assert_streams, assert_truncated, both, build_app,
-                      node_fetch, set_cookies)
+from .harness import (ComponentServer, Req, assert_client_gone_is_no_error, assert_instance_survives, assert_streams,
+                      assert_truncated, both, build_app, node_fetch, set_cookies)
 
 pytestmark = pytest.mark.e2e
 APP = Path(__file__).resolve().parents[1] / "apps" / "fetch-conformance"
@@ -29,6 +29,12 @@ def servers(tmp_path_factory):
 def test_request_parts_match_node(servers):
     both(servers, Req("GET", "/request?a=1&b=%20c", {"X-One": "1", "X-Two": "caf\u00e9".encode().decode("latin-1")}))
     both(servers, Req("PUT", "/request/", {"X-Multi": "1"}, b"body"))
+
+
+def test_a_client_gone_mid_response_cancels_the_body_quietly(servers):
+    """The app's stream is cancelled (as workerd and Deno cancel it), nothing is logged as the
+    app's error, and the instance serves on: a 64 MB body abandoned after 64 KiB."""
+    assert_client_gone_is_no_error(servers[1], f"/big?size={64 << 20}")
 
 
 def test_request_body_over_1mb_arrives_whole(servers):

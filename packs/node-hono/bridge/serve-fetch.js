@@ -2,7 +2,7 @@
 // Hono, itty-router and the WinterTC servers take it) through wasi:http/incoming-handler, one
 // request per call.
 // Request bodies stream in as the app reads them; response bodies stream out chunk by chunk.
-import { BodyReader, ResponseWriter, describe, requestParts } from '../runtime/wasi-http.js';
+import { BodyReader, ResponseWriter, connectionLost, describe, requestParts } from '../runtime/wasi-http.js';
 import { bodyless } from '../runtime/http-rules.js';
 import { BaseResponse, knownLength } from '../runtime/web-compat.js';
 import { resetStores } from '../runtime/node/async_hooks.js';
@@ -78,7 +78,17 @@ export async function serveFetch(fetch, incoming, responseOut, env = {}) {
       for (;;) {
         const { done, value } = await body.read();
         if (done) break;
-        writer.write(value);
+        try {
+          writer.write(value);
+        } catch (error) {
+          if (!connectionLost(error)) throw error;
+          // The client is gone: the app's stream is cancelled, as workerd and Deno cancel it,
+          // and nothing is logged as the app's error.
+          if (error.payload.tag !== 'closed') console.error(`${where}: the response was cut off: ${describe(error)}`);
+          writer.fail();
+          await body.cancel(error).catch(() => {});
+          return;
+        }
       }
     }
     // Finishing the response is the last thing the instance does for the request when it can

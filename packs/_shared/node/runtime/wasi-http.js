@@ -18,6 +18,13 @@ export function describe(error) {
   return `${error.name}: ${error.message}${error.stack ? '\n' + error.stack.trimEnd() : ''}`;
 }
 
+/** Whether ``error`` is a wasi:io/streams stream-error of a response body: ``closed`` (the
+ *  client is gone) or ``last-operation-failed`` (the host refused the bytes). */
+export function connectionLost(error) {
+  const tag = error?.payload?.tag;
+  return tag === 'closed' || tag === 'last-operation-failed';
+}
+
 function methodName(method) {
   return method.tag === 'other' ? method.val : method.tag.toUpperCase();
 }

@@ -9,7 +9,7 @@
 import { EventEmitter } from 'events';
 import { Readable, Stream } from 'stream';
 import { Buffer } from 'buffer';
-import { describe } from '../wasi-http.js';
+import { connectionLost, describe } from '../wasi-http.js';
 import { HOP_BY_HOP, bodyless } from '../http-rules.js';
 import { ClientRequest, getter, requester } from './_http_client.js';
 
@@ -321,12 +321,6 @@ export function validateHeaderValue(name, value) {
 function validateHeader(name, value) {
   validateHeaderName(name);
   validateHeaderValue(name, value);
-}
-
-/** A wasi:io/streams stream-error: `closed` (the client is gone) or `last-operation-failed`. */
-function connectionLost(error) {
-  const tag = error?.payload?.tag;
-  return tag === 'closed' || tag === 'last-operation-failed';
 }
 
 /**
