@@ -166,7 +166,6 @@ def test_a_cancelled_wait_drops_its_pollable(loop, run):
     assert never.dropped and loop._selector.waiting == []
 
 
-
 def test_run_task_runs_callbacks_in_asyncio_order(loop):
     """Tasks, call_soon callbacks and sleep(0) interleave as run_until_complete runs them."""
 

@@ -36,7 +36,8 @@ function mount(req) {
 export function serveNode(target, incoming, responseOut) {
   announceListening();
   const parts = requestParts(incoming);
-  const writer = new ResponseWriter(responseOut, parts.method);
+  const where = `${parts.method} ${parts.pathWithQuery}`;
+  const writer = new ResponseWriter(responseOut, parts.method, where);
   const reader = new BodyReader(incoming);
   const socket = new Socket(parts.scheme === 'https');
   const req = new IncomingMessage(socket);
@@ -51,7 +52,6 @@ export function serveNode(target, incoming, responseOut) {
   }
   req._reader = reader;
   const res = new ServerResponse(req, writer);
-  const where = `${parts.method} ${parts.pathWithQuery}`;
   let untrack = null;
   return new Promise((resolve) => {
     res._done = resolve;

@@ -2,7 +2,7 @@
 // Hono, itty-router and the WinterTC servers take it) through wasi:http/incoming-handler, one
 // request per call.
 // Request bodies stream in as the app reads them; response bodies stream out chunk by chunk.
-import { BodyReader, ResponseWriter, connectionLost, describe, requestParts } from '../runtime/wasi-http.js';
+import { BodyReader, ResponseWriter, describe, requestParts } from '../runtime/wasi-http.js';
 import { bodyless } from '../runtime/http-rules.js';
 import { BaseResponse, knownLength } from '../runtime/web-compat.js';
 import { resetStores } from '../runtime/node/async_hooks.js';
@@ -52,9 +52,9 @@ export function responseHeaders(response, method) {
  */
 export async function serveFetch(fetch, incoming, responseOut, env = {}) {
   const parts = requestParts(incoming);
-  const writer = new ResponseWriter(responseOut, parts.method);
-  const reader = new BodyReader(incoming);
   const where = `${parts.method} ${parts.pathWithQuery}`;
+  const writer = new ResponseWriter(responseOut, parts.method, where);
+  const reader = new BodyReader(incoming);
   resetStores(); // AsyncLocalStorage: nothing carries over from the previous request
   // An error nobody catches while this request runs fails it, as in the node:http bridge
   // (uncaught.js): a timer's exception, or a handler's promise left with nothing to run.
@@ -78,15 +78,9 @@ export async function serveFetch(fetch, incoming, responseOut, env = {}) {
       for (;;) {
         const { done, value } = await body.read();
         if (done) break;
-        try {
-          writer.write(value);
-        } catch (error) {
-          if (!connectionLost(error)) throw error;
-          // The client is gone: the app's stream is cancelled, as workerd and Deno cancel it,
-          // and nothing is logged as the app's error.
-          if (error.payload.tag !== 'closed') console.error(`${where}: the response was cut off: ${describe(error)}`);
-          writer.fail();
-          await body.cancel(error).catch(() => {});
+        if (!writer.write(value)) {
+          // The connection is lost: the app's stream is cancelled, as workerd and Deno cancel it.
+          await body.cancel().catch(() => {});
           return;
         }
       }

@@ -20,7 +20,7 @@ export function describe(error) {
 
 /** Whether ``error`` is a wasi:io/streams stream-error of a response body: ``closed`` (the
  *  client is gone) or ``last-operation-failed`` (the host refused the bytes). */
-export function connectionLost(error) {
+function connectionLost(error) {
   const tag = error?.payload?.tag;
   return tag === 'closed' || tag === 'last-operation-failed';
 }
@@ -106,12 +106,14 @@ export class BodyReader {
  * Writes one response: ``start(status, headers)`` once, ``write(bytes)`` any number of times
  * (each chunk reaches the client as it is written), then ``finish()``. ``fail()`` turns what
  * is left into a 500 before the start, or a truncated body after it.
- * ``headers``: [name, value] pairs, repeats kept (several Set-Cookie).
+ * ``headers``: [name, value] pairs, repeats kept (several Set-Cookie). ``where`` names the
+ * request in log lines (``GET /path``).
  */
 export class ResponseWriter {
-  constructor(responseOut, method) {
+  constructor(responseOut, method, where = '') {
     this.responseOut = responseOut;
     this.method = method;
+    this.where = where;
     this.started = false;
     this.finished = false;
     this.body = null;
@@ -130,15 +132,26 @@ export class ResponseWriter {
     ResponseOutparam.set(this.responseOut, { tag: 'ok', val: response });
   }
 
+  /** Returns false when the connection is lost (the client went away, or the host refused the
+   *  bytes: more than the Content-Length); the body is then ended abnormally, and nothing is
+   *  thrown: as in Node, that is no error of the app's. */
   write(bytes) {
     if (!this.started || this.finished) throw new Error('write outside a started response');
     if (typeof bytes === 'string') bytes = utf8.encode(bytes);
-    if (bytes.length === 0 || bodyless(this.status, this.method)) return;
+    if (bytes.length === 0 || bodyless(this.status, this.method)) return true;
     if (this.stream === null) this.stream = this.body.write();
-    for (let offset = 0; offset < bytes.length; offset += WRITE_CHUNK) {
-      this.stream.blockingWriteAndFlush(bytes.subarray(offset, offset + WRITE_CHUNK));
+    try {
+      for (let offset = 0; offset < bytes.length; offset += WRITE_CHUNK) {
+        this.stream.blockingWriteAndFlush(bytes.subarray(offset, offset + WRITE_CHUNK));
+      }
+    } catch (error) {
+      if (!connectionLost(error)) throw error;
+      if (error.payload.tag !== 'closed') console.error(`${this.where}: the response was cut off: ${describe(error)}`);
+      this.fail();
+      return false;
     }
     this.written += bytes.length;
+    return true;
   }
 
   finish() {

@@ -9,7 +9,7 @@
 import { EventEmitter } from 'events';
 import { Readable, Stream } from 'stream';
 import { Buffer } from 'buffer';
-import { connectionLost, describe } from '../wasi-http.js';
+import { describe } from '../wasi-http.js';
 import { HOP_BY_HOP, bodyless } from '../http-rules.js';
 import { ClientRequest, getter, requester } from './_http_client.js';
 
@@ -424,11 +424,8 @@ export class ServerResponse extends OutgoingMessage {
     if (this.destroyed) return;
     this._start();
     if (bytes.length) {
-      try {
-        this._writer.write(bytes);
-      } catch (error) {
-        if (!connectionLost(error)) throw error;
-        this._lost(error);
+      if (!this._writer.write(bytes)) {
+        this._lost();
         return;
       }
       this.socket.bytesWritten += bytes.length;
@@ -436,18 +433,11 @@ export class ServerResponse extends OutgoingMessage {
   }
 
   /**
-   * The body's stream failed (wasi:io/streams stream-error): the client went away, or the host
-   * refused the bytes (more than the Content-Length). As in Node no exception reaches the app:
+   * The connection was lost (ResponseWriter.write): as in Node no exception reaches the app;
    * the response ends ('close'), what it writes later is dropped, the instance serves on.
    */
-  _lost(error) {
-    if (error?.payload?.tag !== 'closed') console.error(`${this.req.method} ${this.req.originalUrl ?? this.req.url}: the response was cut off: ${describe(error)}`);
+  _lost() {
     this.destroyed = true;
-    try {
-      this._writer.fail();
-    } catch {
-      // Nothing more can reach that client.
-    }
     queueMicrotask(() => {
       this._complete();
       this.emit('close');
