@@ -9,6 +9,8 @@ and the body.
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import http.client
 import http.cookiejar
 import os
@@ -36,6 +38,11 @@ SERVER_HEADERS = frozenset({"date", "server", "connection", "keep-alive", "trans
 # Headers whose comma-separated values are a set: frameworks build them from Python sets,
 # whose order changes with each process's hash seed (Flask's and Django's Allow).
 UNORDERED_HEADERS = frozenset({"allow"})
+# Headers holding an HTTP-date taken from the clock as the response is made (Django's
+# never_cache sets Expires to now): the two servers answer a moment apart, so the dates
+# may straddle a second.
+CLOCK_HEADERS = frozenset({"expires"})
+CLOCK_SLACK = datetime.timedelta(seconds=5)
 TIMEOUT = 60
 
 
@@ -387,9 +394,24 @@ def assert_same(native: requests.Response, component: requests.Response, req: Re
     if "content-length" not in a["headers"] or "content-length" not in b["headers"]:
         a["headers"].pop("content-length", None)
         b["headers"].pop("content-length", None)
+    for name in CLOCK_HEADERS & a["headers"].keys() & b["headers"].keys():
+        if _close_dates(a["headers"][name], b["headers"][name]):
+            b["headers"][name] = a["headers"][name]
     assert b["status"] == a["status"], f"{req}: status {b['status']} != native {a['status']}"
     assert b["headers"] == a["headers"], f"{req}: headers differ:\n component {b['headers']}\n native    {a['headers']}"
     assert b["body"] == a["body"], f"{req}: body differs"
+
+
+def _close_dates(native: list[str], component: list[str]) -> bool:
+    """Whether two lists of HTTP-dates (RFC 9110 section 5.6.7) pair up within CLOCK_SLACK."""
+    if len(native) != len(component):
+        return False
+    try:
+        pairs = [(email.utils.parsedate_to_datetime(a), email.utils.parsedate_to_datetime(b))
+                 for a, b in zip(native, component)]
+    except (TypeError, ValueError):  # not a date ("0", "-1"): compared as written
+        return False
+    return all(abs(a - b) <= CLOCK_SLACK for a, b in pairs)
 
 
 def both(servers: tuple, req: Req) -> requests.Response:
