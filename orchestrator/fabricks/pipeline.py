@@ -82,7 +82,8 @@ class Pipeline:
         """Run ``[build] run``; the entry code's report becomes errors and warnings at the user's lines."""
         try:
             run_tool(placeholders.command(self.pack.build.run), phase="componentize", error=BuildError,
-                     reporter=self.reporter, verbose=self.verbose, cwd=Path(placeholders.values["stage"]))
+                     reporter=self.reporter, verbose=self.verbose, cwd=Path(placeholders.values["stage"]),
+                     warn=self.warn)
         except BuildError:
             report = read_report(self.spec, glue)
             if report and report.get("error"):

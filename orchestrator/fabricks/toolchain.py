@@ -14,6 +14,7 @@ import shutil
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -181,10 +182,11 @@ def version(tool: Tool, install: bool = True) -> str:
 
 
 def run_tool(command: list[str], *, phase: str, error: type[FabricksError], reporter: Reporter,
-             verbose: bool, cwd: Path | None = None) -> str:
+             verbose: bool, cwd: Path | None = None, warn: Callable[[str], None] | None = None) -> str:
     """Run ``command``; return its combined output. Raises ``error`` on a non-zero exit.
 
-    ``fabricks-warning:`` lines go to ``reporter.warning``; on failure, the
+    ``fabricks-warning:`` lines go to ``warn`` when given (the pipeline keeps a build's
+    warnings with it), else to ``reporter.warning``; on failure, the
     ``fabricks-error:``/``fabricks-hint:`` lines become the message, else the
     output's last TAIL_LINES lines are attached (the tool output protocol, docs/packs.md).
     """
@@ -199,7 +201,7 @@ def run_tool(command: list[str], *, phase: str, error: type[FabricksError], repo
         line = line.rstrip("\n")
         lines.append(line)
         if line.startswith("fabricks-warning: "):
-            reporter.warning(line.removeprefix("fabricks-warning: "))
+            (warn or reporter.warning)(line.removeprefix("fabricks-warning: "))
         elif verbose:
             reporter.output(line)
     code = proc.wait()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from fabricks import toolchain
 from fabricks.errors import ToolchainError
 from fabricks.manifest import Tool
+from fabricks.report import QuietReporter
 
 
 def test_failure_said_takes_the_first_error_and_hint():
@@ -40,3 +42,21 @@ def test_a_failing_script_check_says_its_own_error(tmp_path: Path):
     with pytest.raises(ToolchainError) as caught:
         toolchain.version(tool)
     assert caught.value.message == "demo: libc is missing" and caught.value.hint == "apt-get install it"
+
+
+def test_run_tool_hands_warnings_to_the_pipeline_when_asked():
+    """The pipeline keeps a build tool's warnings with the build (a cached build repeats them)."""
+    class Recording(QuietReporter):
+        def __init__(self):
+            self.warned = []
+
+        def warning(self, message):
+            self.warned.append(message)
+
+    command = [sys.executable, "-c", "print('fabricks-warning: baked'); print('other')"]
+    reporter, kept = Recording(), []
+    output = toolchain.run_tool(command, phase="t", error=ToolchainError, reporter=reporter, verbose=False,
+                                warn=kept.append)
+    assert kept == ["baked"] and reporter.warned == [] and output.endswith("other")
+    toolchain.run_tool(command, phase="t", error=ToolchainError, reporter=reporter, verbose=False)
+    assert reporter.warned == ["baked"]
