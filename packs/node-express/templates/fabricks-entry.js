@@ -4,12 +4,13 @@ import { getEnvironment } from 'wasi:cli/environment@0.2.6';
 import config from './fabricks-config.json';
 import { grantOutgoing } from './runtime/wasi-http.js';
 import { startServing } from './runtime/node/process.js';
-import { buildTimeRandomness, buildTimeSettled, endBuildTime } from './runtime/node/build-time.js';
+import { takeBuildTimeRandomness, buildTimeSettled, endBuildTime } from './runtime/node/build-time.js';
 import * as appModule from '../app/${app}';
 import { findListener, readyTarget } from './bridge/find-listener.js';
 import { listeningServer, pendingServer } from './runtime/node/http.js';
 import { serveNode } from './bridge/serve-node.js';
 import { isRetired } from './runtime/node/uncaught.js';
+import { warmUp } from './runtime/warmup.js';
 
 grantOutgoing(config.network); // outbound calls reach only granted hosts (docs/services.md)
 
@@ -27,8 +28,13 @@ const readying = readyTarget(found).then((ready) => { target = ready; }, (error)
 await buildTimeSettled();
 if (notReady) throw notReady;
 
-const random = buildTimeRandomness();
+const random = takeBuildTimeRandomness();
 if (random) console.log('fabricks-warning: the app\'s top level called ' + random.what + ' at build time; the value is the same in every instance\n' + random.stack);
+
+// A ready app is warmed up: its request path runs once before the snapshot.
+if (target !== null) {
+  await warmUp((request, responseOut) => serveNode(target, request, responseOut), config.warmup ?? []);
+}
 
 export const incomingHandler = {
   async handle(request, responseOut) {

@@ -5,12 +5,13 @@ import { getEnvironment } from 'wasi:cli/environment@0.2.6';
 import config from './fabricks-config.json';
 import { grantOutgoing } from './runtime/wasi-http.js';
 import { startServing } from './runtime/node/process.js';
-import { buildTimeRandomness, buildTimeSettled, endBuildTime } from './runtime/node/build-time.js';
+import { takeBuildTimeRandomness, buildTimeSettled, endBuildTime } from './runtime/node/build-time.js';
 import * as appModule from '../app/${app}';
 import { findFetch } from './bridge/find-fetch.js';
 import { serveFetch } from './bridge/serve-fetch.js';
 import { registeredFetch } from './shims/hono-node-server.js';
 import { isRetired } from './runtime/node/uncaught.js';
+import { warmUp } from './runtime/warmup.js';
 
 grantOutgoing(config.network); // outbound calls reach only granted hosts (docs/services.md)
 
@@ -19,8 +20,11 @@ await buildTimeSettled();
 // A top-level serve() from @hono/node-server registered the handler when nothing is exported.
 const fetch = findFetch(appModule, { handler: config.handler, file: config.app, fallback: registeredFetch() });
 
-const random = buildTimeRandomness();
+const random = takeBuildTimeRandomness();
 if (random) console.log('fabricks-warning: the app\'s top level called ' + random.what + ' at build time; the value is the same in every instance\n' + random.stack);
+
+// The request path runs once before the snapshot.
+await warmUp((request, responseOut) => serveFetch(fetch, request, responseOut), config.warmup ?? []);
 
 export const incomingHandler = {
   async handle(request, responseOut) {

@@ -4,6 +4,27 @@
 import { Fields, IncomingBody, OutgoingBody, OutgoingRequest, OutgoingResponse, RequestOptions, ResponseOutparam } from 'wasi:http/types@0.2.6';
 import { handle as handleOutgoing } from 'wasi:http/outgoing-handler@0.2.6';
 import { bodyless, plainResponse } from './http-rules.js';
+import { isBuilding } from './node/build-time.js';
+
+// The resources a served request is answered with. The build-time warm-up (warmup.js) puts
+// stand-ins here while it starts its requests: the host's can't be reached before the
+// snapshot. A BodyReader or ResponseWriter keeps those it was made with.
+const HOST = { Fields, IncomingBody, OutgoingBody, OutgoingResponse, ResponseOutparam };
+let served = HOST;
+
+/**
+ * Call ``start()`` with ``standIns`` answering for the wasi:http/types classes of the request
+ * it begins (``{Fields, IncomingBody, OutgoingBody, OutgoingResponse, ResponseOutparam}``):
+ * the BodyReader and ResponseWriter made during the call use them. Returns what it returns.
+ */
+export function withStandIns(standIns, start) {
+  served = standIns;
+  try {
+    return start();
+  } finally {
+    served = HOST;
+  }
+}
 
 const latin1 = new TextDecoder('latin1');
 const utf8 = new TextEncoder();
@@ -65,6 +86,7 @@ function rawHeadersOf(incoming) {
  *  drops the incoming request (or response) and every handle of its body. */
 export class BodyReader {
   constructor(incoming) {
+    this.io = served;
     this.incoming = incoming;
     this.body = null;
     this.stream = null;
@@ -96,7 +118,7 @@ export class BodyReader {
     if (this.done) return;
     this.done = true;
     if (this.stream) this.stream[Symbol.dispose]();
-    if (this.body) IncomingBody.finish(this.body)[Symbol.dispose]();  // its future-trailers, unread
+    if (this.body) this.io.IncomingBody.finish(this.body)[Symbol.dispose]();  // its future-trailers, unread
     this.incoming[Symbol.dispose]();
     this.stream = this.body = this.incoming = null;
   }
@@ -111,6 +133,7 @@ export class BodyReader {
  */
 export class ResponseWriter {
   constructor(responseOut, method, where = '') {
+    this.io = served;
     this.responseOut = responseOut;
     this.method = method;
     this.where = where;
@@ -123,13 +146,13 @@ export class ResponseWriter {
 
   start(status, headers) {
     if (this.started) throw new Error('response already started');
-    const fields = Fields.fromList(headers.map(([name, value]) => [name, utf8.encode(String(value))]));
-    const response = new OutgoingResponse(fields);
+    const fields = this.io.Fields.fromList(headers.map(([name, value]) => [name, utf8.encode(String(value))]));
+    const response = new this.io.OutgoingResponse(fields);
     response.setStatusCode(status);
     this.body = response.body();
     this.started = true;
     this.status = status;
-    ResponseOutparam.set(this.responseOut, { tag: 'ok', val: response });
+    this.io.ResponseOutparam.set(this.responseOut, { tag: 'ok', val: response });
   }
 
   /** Returns false when the connection is lost (the client went away, or the host refused the
@@ -160,7 +183,7 @@ export class ResponseWriter {
     if (this.stream) this.stream[Symbol.dispose]();
     this.stream = null;
     try {
-      OutgoingBody.finish(this.body, undefined);
+      this.io.OutgoingBody.finish(this.body, undefined);
     } catch (error) {
       // HEAD and 304 answers carry the Content-Length of a body they don't send: the host
       // counts the bytes and refuses. Nothing was written, so the answer is already right.
@@ -226,6 +249,7 @@ function outgoingError(code, url) {
  */
 export function sendOutgoing({ method, scheme, authority, pathWithQuery, headers, body, timeoutMs }) {
   const url = `${scheme}://${authority}${pathWithQuery}`;
+  if (isBuilding()) throw Object.assign(new Error(`${url}: no outgoing request can be made at build time (by the app's top level or a warm-up request)`), { wasiCode: 'internal-error' });
   const { hostname, port } = new URL(url);
   const effectivePort = Number(port) || (scheme === 'https' ? 443 : 80);
   if (!outgoingGranted(hostname, effectivePort)) {

@@ -243,7 +243,10 @@ export function endBuildTime() {
   waiting.clear();
 }
 
-/** What the app's top level drew randomness with, and where: {what, stack} or null. */
-export function buildTimeRandomness() {
-  return firstUse;
+/** What the app drew randomness with at build time, and where: {what, stack} or null; the
+ *  next draw is noted afresh (the top level's, then each warm-up request's). */
+export function takeBuildTimeRandomness() {
+  const use = firstUse;
+  firstUse = null;
+  return use;
 }

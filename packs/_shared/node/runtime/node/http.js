@@ -12,6 +12,7 @@ import { Buffer } from 'buffer';
 import { describe } from '../wasi-http.js';
 import { HOP_BY_HOP, bodyless } from '../http-rules.js';
 import { ClientRequest, getter, requester } from './_http_client.js';
+import { isBuilding } from './build-time.js';
 
 export const METHODS = [
   'ACL', 'BIND', 'CHECKOUT', 'CONNECT', 'COPY', 'DELETE', 'GET', 'HEAD', 'LINK', 'LOCK', 'M-SEARCH', 'MERGE',
@@ -640,6 +641,8 @@ export function setMaxIdleHTTPParsers() {}
 
 /** Emits 'listening' on the servers that listened since the last call: the instance now serves. */
 export function announceListening() {
+  // Not for a build-time warm-up request: the app's "listening" log line belongs to each instance.
+  if (isBuilding()) return;
   for (const server of pendingListening.splice(0)) server.emit('listening');
 }
 

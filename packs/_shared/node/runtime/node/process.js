@@ -32,6 +32,29 @@ export function startServing(fn) {
   environment = null;
 }
 
+// Variables a build-time warm-up request looked for (warmup.js warns: a client the app makes
+// once from one would keep the build's empty value in every instance).
+let envReads = null;
+
+/** Start noting the variables read (``process.env.NAME``) while the environment is the build's. */
+export function noteEnvReads() {
+  envReads = { names: new Set(), stack: null };
+}
+
+/** The variables read since ``noteEnvReads()``, absent at build time: ``{names: string[],
+ *  stack}`` (the first read's), or null; noting stops. */
+export function takeEnvReads() {
+  const reads = envReads;
+  envReads = null;
+  return reads && reads.names.size > 0 ? { names: [...reads.names], stack: reads.stack } : null;
+}
+
+function noteRead(name) {
+  if (envReads === null || getEnvironment !== null || typeof name !== 'string' || name in environment) return;
+  envReads.stack ??= new Error().stack;
+  envReads.names.add(name);
+}
+
 const decoder = new TextDecoder();
 
 function stream(fd, log) {
@@ -55,9 +78,15 @@ function stream(fd, log) {
 const processObject = new EventEmitter();
 
 const envProxy = new Proxy({}, {
-  get: (_, name) => hostEnvironment()[name],
+  get: (_, name) => {
+    noteRead(name);
+    return hostEnvironment()[name];
+  },
   set: (_, name, value) => { hostEnvironment()[name] = String(value); return true; },
-  has: (_, name) => name in hostEnvironment(),
+  has: (_, name) => {
+    noteRead(name);
+    return name in hostEnvironment();
+  },
   deleteProperty: (_, name) => delete hostEnvironment()[name],
   ownKeys: () => Reflect.ownKeys(hostEnvironment()),
   getOwnPropertyDescriptor: (_, name) => Reflect.getOwnPropertyDescriptor(hostEnvironment(), name),

@@ -67,6 +67,12 @@ export function trackRequest(request) {
   };
 }
 
+/** Forget the requests in flight: the build-time warm-up's it abandoned (warmup.js), which
+ *  must not be failed, or named in a log line, by an instance's later error. */
+export function forgetInFlight() {
+  inFlight.clear();
+}
+
 /** Whether an uncaught error retired this instance (the entry then ends it). */
 export function isRetired() {
   return retired;
@@ -100,9 +106,13 @@ export function reportUncaught(error, origin = 'uncaughtException', promise = un
 
 function fatal(error, origin, note = '') {
   if (isBuilding()) {
-    // The app's top level is running (at build time): logged, and the build goes on; an
-    // instance made from this snapshot must not start retired.
-    console.error(`${origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception'} while the app's top level ran: ${describeError(error)}`);
+    // The app's top level or a warm-up request is running (at build time): logged, the
+    // warm-up request fails, and the build goes on; an instance made from this snapshot must
+    // not start retired.
+    const requests = [...inFlight].map((r) => r.where).join(', ');
+    console.error(`${origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception'} ` +
+      `${requests ? `while the warm-up request ${requests} ran` : 'while the app\'s top level ran'}: ${describeError(error)}`);
+    failInFlight(error);
     return;
   }
   if (!logged) {
@@ -114,6 +124,11 @@ function fatal(error, origin, note = '') {
       '(Node would exit here; the request fails and this instance is replaced.)');
   }
   retired = true;
+  failInFlight(error);
+  engineTimers.clearAll();
+}
+
+function failInFlight(error) {
   for (const request of [...inFlight]) {
     inFlight.delete(request);
     try {
@@ -122,7 +137,6 @@ function fatal(error, origin, note = '') {
       // The response may be past failing; the instance ends anyway.
     }
   }
-  engineTimers.clearAll();
 }
 
 // How often the watchdog looks, and how many looks in a row must find nothing pending: the
@@ -135,6 +149,9 @@ const IDLE_LOOKS = 2;
  *  its next request needs the event loop, so each request's would pile up (every pending timer
  *  is a pollable the engine polls; 45,000 requests took hello-world from 4,800 to 23 req/s). */
 function watch(request) {
+  // A build-time warm-up request: no engine timer can be armed before the snapshot, and the
+  // warm-up awaits its request itself (warmup.js).
+  if (isBuilding()) return () => {};
   let idle = 0;
   let timer = null;
   const look = () => {

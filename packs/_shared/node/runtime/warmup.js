@@ -1,0 +1,105 @@
+// Build-time warm-up: requests served through the pack's real bridge before the engine's heap
+// is snapshotted, so the code on the request path (the bridge, the framework's router, the
+// app's handlers) is already compiled to bytecode and its lazy setup done in every instance.
+// A fresh instance otherwise spends most of its first request there (docs/benchmarks.md).
+// The host's wasi:http resources can't be reached before the snapshot: stand-ins with the
+// same methods (WIT: wasi:http/types@0.2.6) take their place, in memory.
+import { withStandIns, describe } from './wasi-http.js';
+import { buildTimeSettled, takeBuildTimeRandomness } from './node/build-time.js';
+import { noteEnvReads, takeEnvReads } from './node/process.js';
+import { forgetInFlight } from './node/uncaught.js';
+
+const utf8 = new TextEncoder();
+const HEADERS = [['host', 'localhost'], ['user-agent', 'fabricks-warmup']];
+
+class StandInFields {
+  /** @param {[string, Uint8Array][]} list */
+  static fromList(list) {
+    const fields = new StandInFields();
+    fields.list = list;
+    return fields;
+  }
+  entries() { return this.list; }
+  [Symbol.dispose]() {}
+}
+
+const disposable = { [Symbol.dispose]() {} };
+const emptyStream = {
+  blockingRead() { throw { payload: { tag: 'closed' } }; },  // wasi:io/streams' end of stream
+  [Symbol.dispose]() {},
+};
+
+/** An incoming-request: GET ``path``, with a Host and a User-Agent, no body. */
+class StandInIncomingRequest {
+  constructor(path) { this.path = path; }
+  method() { return { tag: 'get' }; }
+  scheme() { return { tag: 'HTTP' }; }
+  authority() { return 'localhost'; }
+  pathWithQuery() { return this.path; }
+  headers() { return StandInFields.fromList(HEADERS.map(([name, value]) => [name, utf8.encode(value)])); }
+  consume() { return { stream: () => emptyStream }; }
+  [Symbol.dispose]() {}
+}
+
+/** An outgoing-response whose body goes nowhere: a warm-up's answer is not kept. */
+class StandInOutgoingResponse {
+  setStatusCode() {}
+  body() {
+    return {
+      write: () => ({ blockingWriteAndFlush() {}, [Symbol.dispose]() {} }),
+      [Symbol.dispose]() {},
+    };
+  }
+}
+
+const STAND_INS = {
+  Fields: StandInFields,
+  IncomingBody: { finish: () => disposable },
+  OutgoingBody: { finish() {} },
+  OutgoingResponse: StandInOutgoingResponse,
+  ResponseOutparam: { set() {} },
+};
+
+/**
+ * Serve a GET of each of ``paths`` with ``serve(incoming, responseOut)`` (the pack's bridge,
+ * its promise settling once the response is written) at build time, answers discarded.
+ * Prints a ``fabricks-warning`` for a request still waiting once nothing is left to run at
+ * build time (on a timer, or on I/O: it is abandoned), one that read environment variables
+ * (empty at build time) and one that drew randomness (a value the app keeps from either would
+ * be wrong, or the same, in every instance). Never throws: a broken warm-up must not break
+ * the build.
+ * @param {(incoming: object, responseOut: object) => Promise<void>} serve
+ * @param {string[]} paths
+ */
+export async function warmUp(serve, paths) {
+  for (const path of paths) {
+    const incoming = new StandInIncomingRequest(path);
+    let settled = false;
+    noteEnvReads();
+    try {
+      const serving = withStandIns(STAND_INS, () => serve(incoming, {}));
+      serving.then(() => { settled = true; }, (error) => {
+        settled = true;
+        warn(`the warm-up request GET ${path} failed: ${describe(error)}`);
+      });
+      await buildTimeSettled();
+    } catch (error) {
+      settled = true;
+      warn(`the warm-up request GET ${path} failed: ${describe(error)}`);
+    }
+    if (!settled) warn(`the warm-up request GET ${path} was still waiting (on a timer or I/O) when nothing was left to run at build time; it was abandoned. Set \`warmup\` in [nodejs] to paths that answer without waiting, or to [].`);
+    const env = takeEnvReads();
+    if (env) {
+      warn(`the warm-up request GET ${path} read ${env.names.map((n) => `process.env.${n}`).join(', ')} at build time, when the host's variables are not there yet (they are from the first request on): a value the app keeps from it (a client made once) would lack them in every instance; set \`warmup = []\` in [nodejs] if it does\n${env.stack}`);
+    }
+    const random = takeBuildTimeRandomness();
+    if (random) {
+      warn(`the warm-up request GET ${path} called ${random.what} at build time: a value the app keeps from it is the same in every instance; set \`warmup = []\` in [nodejs] if it does\n${random.stack}`);
+    }
+  }
+  forgetInFlight();
+}
+
+function warn(message) {
+  console.log(`fabricks-warning: ${message}`);
+}
