@@ -63,21 +63,21 @@ const STAND_INS = {
 /**
  * Serve a GET of each of ``paths`` with ``serve(incoming, responseOut)`` (the pack's bridge,
  * its promise settling once the response is written) at build time, answers discarded.
- * Prints a ``fabricks-warning`` for a request still waiting once nothing is left to run at
- * build time (on a timer, or on I/O: it is abandoned), one that read environment variables
- * (empty at build time) and one that drew randomness (a value the app keeps from either would
- * be wrong, or the same, in every instance). Never throws: a broken warm-up must not break
- * the build.
+ * Prints a ``fabricks-warning`` (one each, for all the requests) when requests were still
+ * waiting once nothing was left to run at build time (on a timer, or on I/O: they are
+ * abandoned), read environment variables (empty at build time) or drew randomness: a value
+ * the app keeps from either (a client or a secret made on first use) would be wrong, or the
+ * same, in every instance. Never throws: a broken warm-up must not break the build.
  * @param {(incoming: object, responseOut: object) => Promise<void>} serve
  * @param {string[]} paths
  */
 export async function warmUp(serve, paths) {
+  const abandoned = [];
+  noteEnvReads();
   for (const path of paths) {
-    const incoming = new StandInIncomingRequest(path);
     let settled = false;
-    noteEnvReads();
     try {
-      const serving = withStandIns(STAND_INS, () => serve(incoming, {}));
+      const serving = withStandIns(STAND_INS, () => serve(new StandInIncomingRequest(path), {}));
       serving.then(() => { settled = true; }, (error) => {
         settled = true;
         warn(`the warm-up request GET ${path} failed: ${describe(error)}`);
@@ -87,17 +87,21 @@ export async function warmUp(serve, paths) {
       settled = true;
       warn(`the warm-up request GET ${path} failed: ${describe(error)}`);
     }
-    if (!settled) warn(`the warm-up request GET ${path} was still waiting (on a timer or I/O) when nothing was left to run at build time; it was abandoned. Set \`warmup\` in [nodejs] to paths that answer without waiting, or to [].`);
-    const env = takeEnvReads();
-    if (env) {
-      warn(`the warm-up request GET ${path} read ${env.names.map((n) => `process.env.${n}`).join(', ')} at build time, when the host's variables are not there yet (they are from the first request on): a value the app keeps from it (a client made once) would lack them in every instance; set \`warmup = []\` in [nodejs] if it does\n${env.stack}`);
-    }
-    const random = takeBuildTimeRandomness();
-    if (random) {
-      warn(`the warm-up request GET ${path} called ${random.what} at build time: a value the app keeps from it is the same in every instance; set \`warmup = []\` in [nodejs] if it does\n${random.stack}`);
-    }
+    if (!settled) abandoned.push(`GET ${path}`);
   }
   forgetInFlight();
+  const which = paths.length === 1 ? `the warm-up request GET ${paths[0]}` : 'the warm-up requests';
+  const keeps = 'harmless for what the app uses per request, wrong for what it keeps (a client or a secret made on first use), which every instance would share; set `warmup = []` in [nodejs] if it keeps one';
+  if (abandoned.length > 0) {
+    const them = abandoned.length === 1 ? `request ${abandoned[0]} was` : `requests ${abandoned.join(', ')} were`;
+    warn(`the warm-up ${them} still waiting (on a timer or I/O) when nothing was left to run at build time, and abandoned. Set \`warmup\` in [nodejs] to paths that answer without waiting, or to [].`);
+  }
+  const env = takeEnvReads();
+  if (env) {
+    warn(`${which} read ${env.names.map((n) => `process.env.${n}`).join(', ')} at build time, before the host's variables are there: ${keeps}\n${env.stack}`);
+  }
+  const random = takeBuildTimeRandomness({ clock: false });
+  if (random) warn(`${which} called ${random.what} at build time, from a fixed seed: ${keeps}\n${random.stack}`);
 }
 
 function warn(message) {

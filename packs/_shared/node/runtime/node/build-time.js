@@ -158,6 +158,7 @@ globalThis.clearInterval = function clearInterval(handle) {
 // level, say). So until the first request Math.random and crypto.getRandomValues draw from a
 // fixed-seed generator, and the first caller is remembered for the build to warn about.
 let firstUse = null;
+let firstClock = null; // performance.now(), noted apart: a warm-up request's read is no concern
 let state = 0x9e3779b9;
 
 function seeded() {
@@ -174,9 +175,12 @@ function seeded() {
 const TOOLCHAIN = /_shared\/node\/node_modules\//;
 
 function note(what) {
-  if (firstUse !== null) return;
+  const clock = what === 'performance.now()';
+  if ((clock ? firstClock : firstUse) !== null) return;
   const stack = new Error().stack;
-  if (!TOOLCHAIN.test(stack)) firstUse = { what, stack };
+  if (TOOLCHAIN.test(stack)) return;
+  if (clock) firstClock = { what, stack };
+  else firstUse = { what, stack };
 }
 
 const engineRandom = Math.random;
@@ -243,10 +247,11 @@ export function endBuildTime() {
   waiting.clear();
 }
 
-/** What the app drew randomness with at build time, and where: {what, stack} or null; the
- *  next draw is noted afresh (the top level's, then each warm-up request's). */
-export function takeBuildTimeRandomness() {
-  const use = firstUse;
-  firstUse = null;
+/** What the app drew randomness with at build time, and where: ``{what, stack}`` or null;
+ *  with ``clock``, a read of performance.now() counts too (randomness first). What was noted
+ *  is forgotten: the next draw is noted afresh (the top level's, then the warm-up's). */
+export function takeBuildTimeRandomness({ clock = true } = {}) {
+  const use = firstUse ?? (clock ? firstClock : null);
+  firstUse = firstClock = null;
   return use;
 }
