@@ -76,17 +76,13 @@ export async function warmUp(serve, paths) {
   noteEnvReads();
   for (const path of paths) {
     let settled = false;
-    try {
-      const serving = withStandIns(STAND_INS, () => serve(new StandInIncomingRequest(path), {}));
-      serving.then(() => { settled = true; }, (error) => {
+    // Started in a microtask, so that a synchronous throw is a rejection like any other.
+    Promise.resolve().then(() => withStandIns(STAND_INS, () => serve(new StandInIncomingRequest(path), {})))
+      .then(() => { settled = true; }, (error) => {
         settled = true;
         warn(`the warm-up request GET ${path} failed: ${describe(error)}`);
       });
-      await buildTimeSettled();
-    } catch (error) {
-      settled = true;
-      warn(`the warm-up request GET ${path} failed: ${describe(error)}`);
-    }
+    await buildTimeSettled();
     if (!settled) abandoned.push(`GET ${path}`);
   }
   forgetInFlight();
