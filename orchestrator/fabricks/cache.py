@@ -6,6 +6,7 @@ Layout under ``$FABRICKS_CACHE_DIR`` (default ``~/.cache/fabricks``)::
                            meta.json, stage/ (the folders the component mounts)
     steps/<name>-<key>/    a cached staging step's output (e.g. installed deps)
     tmp/                   builds in progress; renamed into place when complete
+    locks/<name>.lock      held (``flock``) while a build or step of that key runs
 
 A folder appears under builds/ or steps/ only once complete (atomic rename), so
 an interrupted build leaves nothing half-written behind.
@@ -13,12 +14,14 @@ an interrupted build leaves nothing half-written behind.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Iterator
 
 from .detect import IGNORED_DIRS
 
@@ -50,6 +53,27 @@ def publish(tmp: Path, final: Path) -> Path:
             raise
         shutil.rmtree(tmp, ignore_errors=True)
     return final
+
+
+@contextlib.contextmanager
+def locked(name: str, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the machine-wide lock ``locks/<name>.lock`` for the block.
+
+    Two processes building the same key (two ``service run`` of one app, parallel test workers)
+    would otherwise do the same work side by side; the second waits here, calling ``on_wait``
+    once first, and then finds the first's result published. ``flock`` locks are released by the
+    kernel when their holder exits, so a killed build never leaves one held.
+    """
+    folder = root() / "locks"
+    folder.mkdir(exist_ok=True)
+    with open(folder / f"{name}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def tree_files(base: Path, exclude: Iterable[Path] = ()) -> list[Path]:

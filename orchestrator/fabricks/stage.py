@@ -117,16 +117,24 @@ def run_step(step: Step, spec: BuildSpec, placeholders: Placeholders, reporter: 
     final = cache.root() / "steps" / f"{step.name}-{key}"
     if final.is_dir() and not force:
         return final, key
-    tmp = cache.tmp_dir(f"step-{step.name}-")
-    try:
-        placeholders.values["output"] = str(tmp)
-        run_tool(placeholders.command(step.run), phase=step.name, error=StageError,
-                 reporter=reporter, verbose=verbose, cwd=spec.app_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    finally:
-        placeholders.values.pop("output", None)
-    if final.exists():
-        shutil.rmtree(final)
-    return cache.publish(tmp, final), key
+
+    def waiting() -> None:
+        with reporter.phase(step.name, "another build is staging the same inputs; waiting for it"):
+            pass
+
+    with cache.locked(f"step-{step.name}-{key}", on_wait=waiting):
+        if final.is_dir() and not force:
+            return final, key
+        tmp = cache.tmp_dir(f"step-{spec.name}-{step.name}-")
+        try:
+            placeholders.values["output"] = str(tmp)
+            run_tool(placeholders.command(step.run), phase=step.name, error=StageError,
+                     reporter=reporter, verbose=verbose, cwd=spec.app_dir)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        finally:
+            placeholders.values.pop("output", None)
+        if final.exists():
+            shutil.rmtree(final)
+        return cache.publish(tmp, final), key
