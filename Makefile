@@ -41,9 +41,11 @@ $(VENV)/.installed: pyproject.toml packs/_shared/install-debian.sh packs/_shared
 demo: setup
 	$(BIN)/fabricks service run examples/flask-hello --port 8080
 
-# Unit tests, then end-to-end tests that build and serve real components.
+# Unit tests and end-to-end tests that build and serve real components, on two workers
+# (pytest-xdist): one worker's build overlaps the other's servers and single-threaded steps.
+# Builds of one key wait for each other (cache.locked), so none is made twice.
 test: setup
-	$(BIN)/pytest --durations=25
+	$(BIN)/pytest -n 2 --durations=25
 
 unit: setup
 	$(BIN)/pytest tests/unit

@@ -111,10 +111,11 @@ def built_from_recipes(deps: Path) -> list[str]:
 def native_overlay(pins: list[str]) -> Path:
     """The host's own wheels of ``pins`` (same versions), installed once per machine."""
     folder = cache.root() / "native-overlay" / "-".join(pins) / f"py{sys.version_info[0]}{sys.version_info[1]}"
-    if not (folder / ".done").is_file():
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--only-binary=:all:",
-                        "--target", str(folder), *pins], check=True)
-        (folder / ".done").touch()
+    with cache.locked("native-overlay"):  # parallel test workers install it once
+        if not (folder / ".done").is_file():
+            subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--only-binary=:all:",
+                            "--target", str(folder), *pins], check=True)
+            (folder / ".done").touch()
     return folder
 
 
