@@ -1,7 +1,9 @@
 //! The one wasmtime `Engine` configuration, shared by `compile` and `serve`: a `.cwasm` only
 //! loads into an engine configured as the one that compiled it.
 
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ProfilingStrategy};
+use std::sync::Arc;
+
+use wasmtime::{CacheStore, Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ProfilingStrategy};
 
 /// Bytes of each pooled memory and table kept resident between instances.
 const KEEP_RESIDENT: usize = 64 << 20;
@@ -9,6 +11,21 @@ const KEEP_RESIDENT: usize = 64 << 20;
 /// An engine for components with async host calls; `pooling` picks wasmtime's pooling
 /// instance allocator (slots reserved up front, instantiation without mmap/munmap per instance).
 pub fn engine(pooling: bool) -> wasmtime::Result<Engine> {
+    Engine::new(&config(pooling)?)
+}
+
+/// The engine `compile` uses: `engine(false)`'s, with Cranelift's incremental cache in `store`
+/// when given. Cached functions are the same machine code, so a .cwasm it makes loads into
+/// `engine`'s as one compiled without it does.
+pub fn compiler(store: Option<Arc<dyn CacheStore>>) -> wasmtime::Result<Engine> {
+    let mut config = config(false)?;
+    if let Some(store) = store {
+        config.enable_incremental_compilation(store)?;
+    }
+    Engine::new(&config)
+}
+
+fn config(pooling: bool) -> wasmtime::Result<Config> {
     let mut config = Config::new();
     config.wasm_component_model(true);
     // wasi:http 0.2 uses none of the component-model-async machinery; without it wasmtime
@@ -39,5 +56,5 @@ pub fn engine(pooling: bool) -> wasmtime::Result<Engine> {
         pool.table_keep_resident(KEEP_RESIDENT);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
-    Engine::new(&config)
+    Ok(config)
 }

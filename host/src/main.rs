@@ -1,6 +1,7 @@
 //! `fabricks-host`: Fabricks' wasi:http host, on the wasmtime and wasmtime-wasi-http crates.
 //!
-//! `fabricks-host compile IN.wasm OUT.cwasm` precompiles a component for this host;
+//! `fabricks-host compile IN.wasm OUT.cwasm [--cache DIR]` precompiles a component for this host
+//! (with `--cache`, reusing functions compiled for earlier components: `compile_cache.rs`);
 //! `fabricks-host plug SOCKET.wasm PLUG.wasm OUT.wasm` composes two components (`plug.rs`);
 //! `fabricks-host serve CONFIG.json` serves the services the configuration names
 //! (see `config.rs`). It does what `wasmtime serve` does for wasi:http 0.2 components, plus:
@@ -8,6 +9,7 @@
 //! `pool.rs`), several services on one address by route, outbound grants checked in the host,
 //! and a stop that returns at once when nothing is in flight.
 
+mod compile_cache;
 mod config;
 mod engine;
 mod grants;
@@ -35,6 +37,12 @@ enum Command {
     Compile {
         input: PathBuf,
         output: PathBuf,
+        /// Folder of Cranelift's per-function cache, shared by every compile that names it.
+        #[arg(long)]
+        cache: Option<PathBuf>,
+        /// The cache's limit in MiB: least recently used functions are removed above it.
+        #[arg(long, default_value_t = 1024)]
+        cache_max_mib: u64,
     },
     /// Satisfy the socket component's imports with the plug component's exports, as `wac plug` does.
     Plug {
@@ -51,7 +59,14 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Compile { input, output } => compile(&input, &output),
+        Command::Compile { input, output, cache, cache_max_mib } => {
+            let cache = cache.map(|dir| std::sync::Arc::new(compile_cache::DiskCache::new(dir)));
+            let compiled = compile(&input, &output, cache.clone());
+            if let Some(cache) = cache {
+                cache.prune(cache_max_mib << 20);
+            }
+            compiled
+        }
         Command::Plug { socket, plug, output } => plug::plug(&socket, &plug, &output),
         Command::Serve { config } => serve(&config),
     };
@@ -64,8 +79,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn compile(input: &PathBuf, output: &PathBuf) -> Result<(), String> {
-    let engine = engine::engine(false).map_err(|e| format!("{e:?}"))?;
+fn compile(input: &PathBuf, output: &PathBuf, cache: Option<std::sync::Arc<compile_cache::DiskCache>>) -> Result<(), String> {
+    let engine = engine::compiler(cache.map(|c| c as _)).map_err(|e| format!("{e:?}"))?;
     let bytes = std::fs::read(input).map_err(|e| format!("{}: {e}", input.display()))?;
     let compiled = engine
         .precompile_component(&bytes)

@@ -5,6 +5,8 @@ Layout under ``$FABRICKS_CACHE_DIR`` (default ``~/.cache/fabricks``)::
     builds/<key>/          one finished build: component.wasm, component.cwasm,
                            meta.json, stage/ (the folders the component mounts)
     steps/<name>-<key>/    a cached staging step's output (e.g. installed deps)
+    compiled-functions/    Cranelift's compiled functions, shared by every precompile
+                           (fabricks-host compile --cache; host/src/compile_cache.rs)
     tmp/                   builds in progress; renamed into place when complete
     locks/<name>.lock      held (``flock``) while a build or step of that key runs
 

@@ -260,3 +260,35 @@ def test_plug_satisfies_the_socket_s_import_with_the_plug_s_export(tmp_path: Pat
     proc = subprocess.run([str(host), "plug", str(socket), str(good), str(refused)], capture_output=True, text=True)
     assert proc.returncode != 0 and "does not fit" in proc.stderr
     assert not refused.exists() and not refused.with_suffix(".partial").exists()
+
+
+def test_compile_cache_reuses_functions_and_changes_no_byte(tmp_path: Path) -> None:
+    """`fabricks-host compile --cache DIR` (the pipeline's precompile): the first compile fills
+    the cache; a second finds most functions there (some keys change between compiles:
+    compile_cache.rs); every compile writes the same .cwasm as one without the cache, and as
+    the pipeline's own. Above ``--cache-max-mib`` the least recently used entries go."""
+    from fabricks import toolchain  # noqa: PLC0415
+
+    host = toolchain.require(toolchain.HOST)
+    result = build_app(APPS / "wsgi-conformance")
+    cache = tmp_path / "functions"
+
+    def compile_(name: str, *cache_args: str) -> bytes:
+        out = tmp_path / f"{name}.cwasm"
+        subprocess.run([str(host), "compile", str(result.wasm), str(out), *cache_args], check=True)
+        return out.read_bytes()
+
+    def entries() -> list[Path]:
+        return [p for p in cache.rglob("*") if p.is_file()]
+
+    plain = compile_("plain")
+    first = compile_("first", "--cache", str(cache))
+    stored = len(entries())
+    second = compile_("second", "--cache", str(cache))
+    assert stored > 1000  # libpython's and libc's functions, at least
+    assert len(entries()) - stored < stored // 4
+    assert plain == first == second == result.cwasm.read_bytes()
+
+    third = compile_("third", "--cache", str(cache), "--cache-max-mib", "2")
+    assert third == plain
+    assert 0 < sum(p.stat().st_size for p in entries()) <= 2 << 20
