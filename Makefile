@@ -6,25 +6,34 @@ BIN    := $(VENV)/bin
 
 .PHONY: setup demo test unit bench clean
 
-setup: $(VENV)/.ready
+# Two jobs at once: the host's cargo build (minutes of CPU) beside the Python and Node
+# installs (mostly downloads), once the Rust toolchain is in.
+setup:
+	$(MAKE) -j2 $(VENV)/.ready
 
 # Set-up ends by checking every tool the packs and the host need.
 $(VENV)/.ready: $(VENV)/.installed $(BIN)/fabricks-host
 	$(BIN)/fabricks doctor
 	touch $@
 
+# The rust-axum pack's toolchain, from Debian's packages (rustup can't add wasm targets here);
+# first, as its own job: apt-get runs one at a time, and the host builds with it.
+$(VENV)/.rust-toolchain: packs/_shared/install-debian.sh packs/_shared/rust/install-toolchain.sh
+	sh packs/_shared/rust/install-toolchain.sh
+	mkdir -p $(VENV)
+	touch $@
+
 # The host (host/, on the wasmtime crates), built with the Debian Rust toolchain that
 # install-toolchain.sh installs for the rust-axum pack too (rustup's may be older than wasmtime needs).
-$(BIN)/fabricks-host: $(VENV)/.installed host/Cargo.toml host/Cargo.lock $(wildcard host/src/*.rs)
+$(BIN)/fabricks-host: $(VENV)/.rust-toolchain host/Cargo.toml host/Cargo.lock $(wildcard host/src/*.rs)
 	RUSTC=/usr/bin/rustc /usr/bin/cargo build --release --locked --manifest-path host/Cargo.toml
+	mkdir -p $(BIN)
 	install -m 755 host/target/release/fabricks-host $@
 
-$(VENV)/.installed: pyproject.toml packs/_shared/install-debian.sh packs/_shared/rust/install-toolchain.sh packs/_shared/python/deps/install-c-toolchain.sh packs/_shared/node/package-lock.json tests/native-node/package-lock.json tests/install-registry.sh
+$(VENV)/.installed: $(VENV)/.rust-toolchain pyproject.toml packs/_shared/install-debian.sh packs/_shared/python/deps/install-c-toolchain.sh packs/_shared/node/package-lock.json tests/native-node/package-lock.json tests/install-registry.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	# The rust-axum pack's toolchain, from Debian's packages (rustup can't add wasm targets here).
-	sh packs/_shared/rust/install-toolchain.sh
 	# The C toolchain of the Python recipes that build C extensions (MarkupSafe's speedups).
 	sh packs/_shared/python/deps/install-c-toolchain.sh
 	# The OCI registry the deploy tests push to (Debian's docker-registry), started by the tests.
