@@ -130,67 +130,73 @@ class Pipeline:
         with reporter.phase("toolchain", ", ".join(t.name for t in self.pack.tools)):
             versions = self.check_toolchain()
         placeholders = Placeholders(spec)
-        values = placeholders.values
         with reporter.phase("stage", "dependencies"):
             outputs = run_steps(spec, placeholders, reporter, verbose=self.verbose, force=self.force)
         key = build_key(spec, versions, {name: k for name, (_, k) in outputs.items()}, placeholders)
         dependencies = sbom.collect([folder for folder, _ in outputs.values()])
         final = cache.root() / "builds" / key
+        meta_path = final / "meta.json"
         # One build of a key at a time on this machine: a second process waits, then reuses it.
         with cache.locked(f"build-{key}", on_wait=lambda: self._waiting(key)):
-            meta_path = final / "meta.json"
-            if meta_path.is_file() and not self.force:
+            cached = meta_path.is_file() and not self.force
+            if cached:
                 meta = json.loads(meta_path.read_text())
                 with reporter.phase("cache", f"unchanged, reusing {key}"):
                     pass
                 for message in meta.get("warnings", []):
                     self.warn(message.replace(APP_DIR, str(spec.app_dir)))
                 dependencies += sbom.collect([final / "stage" / "glue"])
-                return BuildResult(spec, final, final / "component.wasm", final / "component.cwasm",
-                                   [tuple(m) for m in meta["mounts"]], {n: f for n, (f, _) in outputs.items()},
-                                   self.warnings, dependencies, cached=True, seconds=time.monotonic() - started)
+                mounts = [tuple(m) for m in meta["mounts"]]
+            else:
+                mounts = self._build(key, final, placeholders, outputs, versions, dependencies)
+        return BuildResult(spec, final, final / "component.wasm", final / "component.cwasm", mounts,
+                           {n: f for n, (f, _) in outputs.items()}, self.warnings, dependencies, cached=cached,
+                           seconds=time.monotonic() - started)
 
-            tmp = cache.tmp_dir(f"build-{spec.name}-")
-            try:
-                stage = tmp / "stage"
-                values.update(stage=str(stage), app=str(stage / "app"), glue=str(stage / "glue"),
-                              output=str(tmp / "component.wasm"))
-                for name, (folder, _) in outputs.items():
-                    values[name] = str(folder)
-                with reporter.phase("stage", "sources"):
-                    (stage / "app").mkdir(parents=True)
-                    stage_app(spec, stage / "app")
-                with reporter.phase("render", ", ".join(self.pack.template.files)):
-                    render(spec, stage / "glue", template_config(spec))
-                with reporter.phase("componentize", spec.pack.name):
-                    self.componentize(placeholders, stage / "glue")
-                dependencies += sbom.collect([stage / "glue"])  # what the build command resolved itself
-                with reporter.phase("verify", ", ".join(self.pack.exports)):
-                    self.verify(tmp / "component.wasm")
-                with reporter.phase("precompile", "fabricks-host compile"):
-                    self.precompile(tmp / "component.wasm", tmp / "component.cwasm")
-                with reporter.phase("cache", key):
-                    mounts = []
-                    for folder, guest in self.pack.component.mounts:
-                        host = final / "stage" / folder if folder in ("app", "glue") else Path(values[folder])
-                        mounts.append((str(host), guest))
-                    meta = {"key": key, "name": spec.name, "pack": spec.pack.name, "framework": spec.framework,
-                            "app": spec.app, "mounts": mounts, "versions": versions,
-                            # Copies of one app share a build: each is shown its own files.
-                            "warnings": [w.replace(str(spec.app_dir), APP_DIR) for w in self.warnings],
-                            "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-                    (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
-                    sbom.write(tmp / sbom.SBOM, spec.name, spec.version or "0", dependencies)
-                    if self.force and final.exists():  # else publish() keeps the old build, as it would another's
-                        shutil.rmtree(final)
-                    cache.publish(tmp, final)
-            except BaseException:
-                shutil.rmtree(tmp, ignore_errors=True)
-                raise
-            return BuildResult(spec, final, final / "component.wasm", final / "component.cwasm",
-                               [tuple(m) for m in mounts], {n: f for n, (f, _) in outputs.items()},
-                               self.warnings, dependencies, seconds=time.monotonic() - started)
-
+    def _build(self, key: str, final: Path, placeholders: Placeholders, outputs: dict[str, tuple[Path, str]],
+               versions: dict[str, str], dependencies: list[sbom.Dependencies]) -> list[tuple[str, str]]:
+        """Stage, render, componentize, verify and precompile into a temporary folder, then publish
+        it as ``final``; returns the component's mounts. ``dependencies`` gains what the build
+        command resolved itself. Nothing is left behind when a phase fails."""
+        spec, reporter, values = self.spec, self.reporter, placeholders.values
+        tmp = cache.tmp_dir(f"build-{spec.name}-")
+        try:
+            stage = tmp / "stage"
+            values.update(stage=str(stage), app=str(stage / "app"), glue=str(stage / "glue"),
+                          output=str(tmp / "component.wasm"))
+            for name, (folder, _) in outputs.items():
+                values[name] = str(folder)
+            with reporter.phase("stage", "sources"):
+                (stage / "app").mkdir(parents=True)
+                stage_app(spec, stage / "app")
+            with reporter.phase("render", ", ".join(self.pack.template.files)):
+                render(spec, stage / "glue", template_config(spec))
+            with reporter.phase("componentize", spec.pack.name):
+                self.componentize(placeholders, stage / "glue")
+            dependencies += sbom.collect([stage / "glue"])  # what the build command resolved itself
+            with reporter.phase("verify", ", ".join(self.pack.exports)):
+                self.verify(tmp / "component.wasm")
+            with reporter.phase("precompile", "fabricks-host compile"):
+                self.precompile(tmp / "component.wasm", tmp / "component.cwasm")
+            with reporter.phase("cache", key):
+                mounts = []
+                for folder, guest in self.pack.component.mounts:
+                    host = final / "stage" / folder if folder in ("app", "glue") else Path(values[folder])
+                    mounts.append((str(host), guest))
+                meta = {"key": key, "name": spec.name, "pack": spec.pack.name, "framework": spec.framework,
+                        "app": spec.app, "mounts": mounts, "versions": versions,
+                        # Copies of one app share a build: each is shown its own files.
+                        "warnings": [w.replace(str(spec.app_dir), APP_DIR) for w in self.warnings],
+                        "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+                (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
+                sbom.write(tmp / sbom.SBOM, spec.name, spec.version or "0", dependencies)
+                if self.force and final.exists():  # else publish() keeps the old build, as it would another's
+                    shutil.rmtree(final)
+                cache.publish(tmp, final)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return [tuple(m) for m in mounts]
 
 def build(spec: BuildSpec, reporter: Reporter | None = None, *, verbose: bool = False,
           force: bool = False) -> BuildResult:
